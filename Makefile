@@ -1,0 +1,159 @@
+# stubos top-level build. See README.md; configuration lives in Config.mk.
+#   make            kernel + every stub domain for ARCH/MODE, sizes printed
+#   make run        boot $(STUBDOM) under Xen (in QEMU when no Xen host)
+#   make test       host unit tests + guest tests under real Xen
+#   make bench      benchmarks (not part of test)
+include Config.mk
+
+ifeq ($(filter $(ARCH),x86_64 arm64),)
+$(error ARCH=$(ARCH) is not supported: use ARCH=x86_64 or ARCH=arm64)
+endif
+ifeq ($(ARCH),x86_64)
+SRCARCH := x86
+ifeq ($(filter $(MODE),pv pvh),)
+$(error MODE=$(MODE) is not supported on x86_64: use MODE=pv or MODE=pvh)
+endif
+else
+SRCARCH := arm
+MODE := dom0less
+endif
+
+BUILD := build/$(ARCH)-$(MODE)
+HOSTBUILD := build/host
+
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-7s %s\n'
+endif
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.SECONDARY:
+
+# ---------------------------------------------------------------- flags
+GCC_INCLUDE := $(shell $(CC) -print-file-name=include 2>/dev/null)
+LIBGCC := $(shell $(CC) -print-libgcc-file-name 2>/dev/null)
+XENINC := $(BUILD)/xeninc
+
+COMMON_CFLAGS := -std=gnu11 -g -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
+	-I$(XENINC) -Iinclude -Iinclude/arch/$(ARCH) \
+	-D__XEN_INTERFACE_VERSION__=$(XEN_INTERFACE_VERSION) \
+	-fno-pie -fno-pic -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer -fno-common -ffunction-sections -fdata-sections \
+	-Wall -Wextra -Werror -MMD -MP
+ifeq ($(DEBUG),y)
+COMMON_CFLAGS += -O1 -DDEBUG
+else
+COMMON_CFLAGS += -O2
+endif
+
+ifeq ($(ARCH),x86_64)
+# No red zone: Xen PV delivers events onto the current stack.
+ARCH_CFLAGS := -m64 -mno-red-zone -mcmodel=small
+# The kernel itself stays off the FPU/SSE so event handlers never disturb
+# application floating-point state.
+KERNEL_ARCH_CFLAGS := -mno-sse -mno-mmx -mno-sse2 -mno-80387
+LDSCRIPT := arch/x86/x86_64.lds
+endif
+
+KERNEL_CFLAGS := $(COMMON_CFLAGS) $(ARCH_CFLAGS) $(KERNEL_ARCH_CFLAGS) -D__KERNEL__
+APP_CFLAGS := $(COMMON_CFLAGS) $(ARCH_CFLAGS)
+ASFLAGS := $(COMMON_CFLAGS) $(ARCH_CFLAGS) -D__ASSEMBLY__
+LDFLAGS := -nostdlib -static --gc-sections -z max-page-size=4096 -z noexecstack --build-id=none
+
+# ---------------------------------------------------------------- kernel
+KERNEL_SRCS := $(wildcard minios/*.c) $(wildcard arch/$(SRCARCH)/*.c) $(wildcard arch/$(SRCARCH)/*.S)
+ifeq ($(CONFIG_NETFRONT),y)
+KERNEL_SRCS += $(wildcard minios/drivers/netfront*.c)
+endif
+ifeq ($(CONFIG_BLKFRONT),y)
+KERNEL_SRCS += $(wildcard minios/drivers/blkfront*.c)
+endif
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
+KERNEL := $(BUILD)/minios.o
+
+$(XENINC)/xen/xen.h:
+	@test -f $(XEN_HEADERS)/xen.h || { echo "error: Xen public headers not found in $(XEN_HEADERS): run 'make setup' (or apt-get install libxen-dev)" >&2; exit 1; }
+	$(Q)mkdir -p $(XENINC) && ln -sfn $(XEN_HEADERS) $(XENINC)/xen
+
+$(BUILD)/minios/%.o: minios/%.c | $(XENINC)/xen/xen.h
+	$(quiet) CC $<
+	$(Q)mkdir -p $(@D) && $(CC) $(KERNEL_CFLAGS) -c $< -o $@
+$(BUILD)/arch/%.o: arch/%.c | $(XENINC)/xen/xen.h
+	$(quiet) CC $<
+	$(Q)mkdir -p $(@D) && $(CC) $(KERNEL_CFLAGS) -c $< -o $@
+$(BUILD)/arch/%.o: arch/%.S | $(XENINC)/xen/xen.h
+	$(quiet) AS $<
+	$(Q)mkdir -p $(@D) && $(CC) $(ASFLAGS) -c $< -o $@
+
+# One relocatable object; only the symbols in minios/exports.txt stay global,
+# so applications may reuse any other name (init_events, printk_buf ...).
+$(KERNEL): $(KERNEL_OBJS) minios/exports.txt
+	$(quiet) LD $@
+	$(Q)$(LD) -r -o $@.all $(KERNEL_OBJS)
+	$(Q)$(OBJCOPY) --keep-global-symbols=minios/exports.txt $@.all $@
+	$(Q)rm -f $@.all
+
+# ---------------------------------------------------------------- applications
+# An application is a folder with *.c files (stubdom/<name>/ or
+# tests/xen/<name>/); an optional app.mk there may add <name>_LIBS etc.
+$(BUILD)/stubdom/%.o: stubdom/%.c | $(XENINC)/xen/xen.h
+	$(quiet) CC $<
+	$(Q)mkdir -p $(@D) && $(CC) $(APP_CFLAGS) $($(word 2,$(subst /, ,$<))_CFLAGS) -c $< -o $@
+$(BUILD)/tests/xen/%.o: tests/xen/%.c | $(XENINC)/xen/xen.h
+	$(quiet) CC $<
+	$(Q)mkdir -p $(@D) && $(CC) $(APP_CFLAGS) $($(word 3,$(subst /, ,$<))_CFLAGS) -c $< -o $@
+
+define app_rules
+$(2)_OBJS := $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard $(1)/*.c))
+-include $(1)/app.mk
+$(BUILD)/$(1)/$(2).elf: $$($(2)_OBJS) $(KERNEL) $(LDSCRIPT)
+	$$(quiet) LINK $$@
+	$$(Q)$(LD) $(LDFLAGS) -T $(LDSCRIPT) -o $$@ $(KERNEL) $$($(2)_OBJS) $$($(2)_LIBS) $(LIBGCC)
+$(BUILD)/$(1)/$(2): $(BUILD)/$(1)/$(2).elf
+	$$(quiet) STRIP $$@
+	$$(Q)$(STRIP) -o $$@ $$<
+$(BUILD)/$(1)/$(2).gz: $(BUILD)/$(1)/$(2)
+	$$(quiet) GZIP $$@
+	$$(Q)gzip -9nc $$< > $$@.tmp && mv $$@.tmp $$@
+APP_IMAGES += $(BUILD)/$(1)/$(2).gz
+endef
+
+STUBDOMS := $(patsubst stubdom/%/,%,$(sort $(dir $(wildcard stubdom/*/*.c))))
+GUEST_TESTS := $(patsubst tests/xen/%/,%,$(sort $(dir $(wildcard tests/xen/*/*.c))))
+$(foreach s,$(STUBDOMS),$(eval $(call app_rules,stubdom/$(s),$(s))))
+$(foreach t,$(GUEST_TESTS),$(eval $(call app_rules,tests/xen/$(t),$(t))))
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------- top-level goals
+.PHONY: all kernel stubdoms sizes run test test-guest unit bench setup clean
+all: stubdoms sizes
+kernel: $(KERNEL)
+stubdoms: $(foreach s,$(STUBDOMS),$(BUILD)/stubdom/$(s)/$(s).gz)
+guest-tests: $(foreach t,$(GUEST_TESTS),$(BUILD)/tests/xen/$(t)/$(t).gz)
+
+sizes: stubdoms
+	@for s in $(STUBDOMS); do d=$(BUILD)/stubdom/$$s; \
+	  printf '  %-12s elf %8d B   stripped %7d B   gz %7d B   (%s)\n' $$s \
+	    $$(stat -c %s $$d/$$s.elf) $$(stat -c %s $$d/$$s) $$(stat -c %s $$d/$$s.gz) $$d; done
+
+setup:
+	@tests/lab/host-setup.sh
+
+run: setup $(BUILD)/stubdom/$(STUBDOM)/$(STUBDOM).gz
+	@tests/lab/run-stubdom.sh $(BUILD)/stubdom/$(STUBDOM)/$(STUBDOM).gz stubdom/$(STUBDOM)/$(STUBDOM).cfg
+
+-include tests/unit/unit.mk
+
+test: setup
+	@tests/run.sh
+
+bench: setup stubdoms guest-tests
+	@tests/bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build

@@ -1,0 +1,54 @@
+/* The arch interface: everything the arch-independent core needs from
+ * arch/<arch>/. Kept deliberately small; each arch implements all of it. */
+#ifndef MINIOS_ARCH_H
+#define MINIOS_ARCH_H
+
+#include <minios/types.h>
+#include <arch/cpu.h>
+#include <xen/xen.h>
+
+struct boot_info {
+    const char *cmdline;         /* guest command line (xl "extra="), never NULL */
+    uint64_t ram_bytes;          /* RAM the domain was given */
+    bool is_dom0;                /* the initial domain: console via console_io */
+    void *console_ring;          /* PV console page, NULL when there is none */
+    uint32_t console_evtchn;
+    void *xenstore_ring;         /* xenstore page, NULL when there is none */
+    uint32_t xenstore_evtchn;
+    uint64_t entry_cycles;       /* arch_read_cycles() at the first instruction */
+    const char *boot_mode;       /* "pv", "pvh", "dom0less" ... for banners */
+};
+
+extern struct boot_info boot_info;
+extern struct shared_info *shared_info;   /* mapped by the arch before kernel_main */
+
+/* Called by the arch once the CPU, page tables and shared info are ready.
+ * Hands RAM to the page allocator through pages_add_region() first. */
+__noreturn void kernel_main(void);
+
+/* Debug output that works before the console ring is set up (console_io
+ * for dom0, the 0xE9 port for PVH ...). Returns false if it is unavailable. */
+bool arch_early_write(const char *s, size_t n);
+
+/* Event delivery on/off for the current vCPU, and save/restore. */
+unsigned long arch_irq_save(void);
+void arch_irq_restore(unsigned long flags);
+void arch_irq_enable(void);
+void arch_irq_disable(void);
+
+/* Block the vCPU until an event arrives (events must be enabled by the
+ * caller in a race-free way, see minios/time.c). */
+void arch_block(void);
+
+/* Walk the frame-pointer chain starting at frame fp and print up to max
+ * return addresses. */
+void arch_backtrace(const void *fp, int max);
+
+/* Map/unmap one page of our own RAM at va (for stack guard pages). */
+int arch_unmap_page(uintptr_t va);
+int arch_remap_page(uintptr_t va);
+
+/* Upcall hook the arch calls, in event context, when Xen signals events. */
+void events_upcall(void);
+
+#endif

@@ -1,0 +1,24 @@
+/* What the kernel offers an application at the top level: its entry point,
+ * facts about the domain, and the ways to end it. */
+#ifndef MINIOS_KERNEL_H
+#define MINIOS_KERNEL_H
+
+#include <minios/arch.h>
+
+/* Provided by the application; called in a kernel thread once the kernel is
+ * up. argv comes from the domain's command line (xl "extra="). */
+int main(int argc, char **argv);
+
+/* Xen's version as "major.minor<extra>", e.g. "4.17.7-pre". */
+const char *kernel_xen_version(void);
+
+/* Nanoseconds of Xen system time from the kernel's first instruction to the
+ * call of main(). */
+uint64_t kernel_boot_ns(void);
+
+/* End the domain. poweroff() logs the exit status first. reason is one of
+ * Xen's SHUTDOWN_* codes (poweroff, reboot, crash ...). */
+__noreturn void poweroff(int status);
+__noreturn void domain_shutdown(unsigned reason);
+
+#endif

@@ -1,0 +1,82 @@
+/* Kernel start-up after the arch layer: banner, memory, argv, main(). */
+#include <minios/arch.h>
+#include <minios/cmdline.h>
+#include <minios/console.h>
+#include <minios/errno.h>
+#include <minios/format.h>
+#include <minios/hypercall.h>
+#include <minios/kernel.h>
+#include <minios/mm.h>
+#include <minios/panic.h>
+#include <minios/time.h>
+
+#define MAX_ARGS 64
+#define MIN_RAM_BYTES (4ULL << 20)
+
+static char xen_version_text[32];
+static uint64_t boot_ns;
+
+const char *kernel_xen_version(void)
+{
+    if (!xen_version_text[0]) {
+        long v = xen_version(XENVER_version, NULL);
+        xen_extraversion_t extra = {0};
+        xen_version(XENVER_extraversion, extra);
+        extra[sizeof(extra) - 1] = '\0';
+        ksnprintf(xen_version_text, sizeof(xen_version_text), "%ld.%ld%s", v >> 16,
+                  v & 0xffff, extra);
+    }
+    return xen_version_text;
+}
+
+uint64_t kernel_boot_ns(void)
+{
+    return boot_ns;
+}
+
+__noreturn void domain_shutdown(unsigned reason)
+{
+    console_flush();
+    for (;;) {
+        xen_shutdown(reason);
+        /* Shutdown only returns if Xen refused; yield and insist. */
+        xen_sched_op(SCHEDOP_yield, NULL);
+    }
+}
+
+__noreturn void poweroff(int status)
+{
+    printk("stubos: main returned %d, powering off\n", status);
+    domain_shutdown(SHUTDOWN_poweroff);
+}
+
+static int build_argv(char **argv)
+{
+    static char words[1024];
+    ksnprintf(words, sizeof(words), "%s", boot_info.cmdline);
+    argv[0] = "stubos";
+    int n = cmdline_split(words, argv + 1, MAX_ARGS - 2);
+    if (n < 0) {
+        printk("stubos: cannot parse command line \"%s\" (%s); ignoring it\n", boot_info.cmdline,
+               n == -E2BIG ? "too many words" : "unterminated quote");
+        n = 0;
+    }
+    argv[n + 1] = NULL;
+    return n + 1;
+}
+
+__noreturn void kernel_main(void)
+{
+    static char *argv[MAX_ARGS];
+
+    printk("stubos: booting (%s%s) on Xen %s, %lu KiB RAM\n", boot_info.boot_mode,
+           boot_info.is_dom0 ? ", dom0" : "", kernel_xen_version(),
+           (unsigned long)(boot_info.ram_bytes >> 10));
+    if (boot_info.ram_bytes < MIN_RAM_BYTES)
+        panic("%lu KiB of RAM is below the %llu KiB minimum; give the domain more memory",
+              (unsigned long)(boot_info.ram_bytes >> 10), MIN_RAM_BYTES >> 10);
+    int argc = build_argv(argv);
+    boot_ns = monotonic_ns() - cycles_to_system_ns(boot_info.entry_cycles);
+    int status = main(argc, argv);
+    poweroff(status);
+}
