@@ -29,6 +29,7 @@ Q := @
 quiet = @printf '  %-7s %s\n'
 endif
 
+.DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .SECONDARY:
@@ -59,7 +60,8 @@ KERNEL_ARCH_CFLAGS := -mno-sse -mno-mmx -mno-sse2 -mno-80387
 LDSCRIPT := arch/x86/x86_64.lds
 endif
 
-KERNEL_CFLAGS := $(COMMON_CFLAGS) $(ARCH_CFLAGS) $(KERNEL_ARCH_CFLAGS) -D__KERNEL__
+KERNEL_CFLAGS := $(COMMON_CFLAGS) $(ARCH_CFLAGS) $(KERNEL_ARCH_CFLAGS) -D__KERNEL__ \
+	-fno-tree-loop-distribute-patterns
 APP_CFLAGS := $(COMMON_CFLAGS) $(ARCH_CFLAGS)
 ASFLAGS := $(COMMON_CFLAGS) $(ARCH_CFLAGS) -D__ASSEMBLY__
 LDFLAGS := -nostdlib -static --gc-sections -z max-page-size=4096 -z noexecstack --build-id=none

@@ -7,7 +7,9 @@
 #include <minios/hypercall.h>
 #include <minios/kernel.h>
 #include <minios/mm.h>
+#include <minios/events.h>
 #include <minios/panic.h>
+#include <minios/sched.h>
 #include <minios/time.h>
 
 #define MAX_ARGS 64
@@ -65,9 +67,17 @@ static int build_argv(char **argv)
     return n + 1;
 }
 
-__noreturn void kernel_main(void)
+static void main_thread(void *unused)
 {
     static char *argv[MAX_ARGS];
+    (void)unused;
+    int argc = build_argv(argv);
+    boot_ns = monotonic_ns() - cycles_to_system_ns(boot_info.entry_cycles);
+    poweroff(main(argc, argv));
+}
+
+__noreturn void kernel_main(void)
+{
 
     printk("stubos: booting (%s%s) on Xen %s, %lu KiB RAM\n", boot_info.boot_mode,
            boot_info.is_dom0 ? ", dom0" : "", kernel_xen_version(),
@@ -75,8 +85,6 @@ __noreturn void kernel_main(void)
     if (boot_info.ram_bytes < MIN_RAM_BYTES)
         panic("%lu KiB of RAM is below the %llu KiB minimum; give the domain more memory",
               (unsigned long)(boot_info.ram_bytes >> 10), MIN_RAM_BYTES >> 10);
-    int argc = build_argv(argv);
-    boot_ns = monotonic_ns() - cycles_to_system_ns(boot_info.entry_cycles);
-    int status = main(argc, argv);
-    poweroff(status);
+    events_init();
+    sched_start(main_thread, NULL);
 }

@@ -48,6 +48,14 @@ void arch_backtrace(const void *fp, int max);
 int arch_unmap_page(uintptr_t va);
 int arch_remap_page(uintptr_t va);
 
+/* Thread stacks: save the callee-saved registers on the current stack,
+ * store its stack pointer in *prev_sp, and resume the stack next_sp. */
+void arch_switch_stack(void **prev_sp, void *next_sp);
+
+/* Prepare a fresh stack so that the first switch to it calls entry(),
+ * which must never return. Returns the stack pointer to switch to. */
+void *arch_init_stack(void *stack_top, void (*entry)(void));
+
 /* Upcall hook the arch calls, in event context, when Xen signals events. */
 void events_upcall(void);
 
