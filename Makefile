@@ -53,7 +53,8 @@ endif
 
 ifeq ($(ARCH),x86_64)
 # No red zone: Xen PV delivers events onto the current stack.
-ARCH_CFLAGS := -m64 -mno-red-zone -mcmodel=small
+# -fsplit-stack: every function checks its stack limit (see arch/x86/entry.S).
+ARCH_CFLAGS := -m64 -mno-red-zone -mcmodel=small -fsplit-stack
 # The kernel itself stays off the FPU/SSE so event handlers never disturb
 # application floating-point state.
 KERNEL_ARCH_CFLAGS := -mno-sse -mno-mmx -mno-sse2 -mno-80387
@@ -132,7 +133,7 @@ $(foreach t,$(GUEST_TESTS),$(eval $(call app_rules,tests/xen/$(t),$(t))))
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ---------------------------------------------------------------- top-level goals
-.PHONY: all kernel stubdoms sizes run test test-guest unit bench setup clean
+.PHONY: all kernel stubdoms guest-tests dom0-tools sizes run test unit-tests bench setup clean
 all: stubdoms sizes
 kernel: $(KERNEL)
 stubdoms: $(foreach s,$(STUBDOMS),$(BUILD)/stubdom/$(s)/$(s).gz)
@@ -150,6 +151,15 @@ run: setup $(BUILD)/stubdom/$(STUBDOM)/$(STUBDOM).gz
 	@tests/lab/run-stubdom.sh $(BUILD)/stubdom/$(STUBDOM)/$(STUBDOM).gz stubdom/$(STUBDOM)/$(STUBDOM).cfg
 
 -include tests/unit/unit.mk
+
+# Static Linux programs that drive the other end of guest tests from dom0
+# (gntdev, evtchn ...): every tests/dom0/*.c is one tool, put into the lab's
+# dom0 under /extra.
+DOM0_TOOLS := $(patsubst tests/dom0/%.c,$(HOSTBUILD)/dom0/%,$(wildcard tests/dom0/*.c))
+dom0-tools: $(DOM0_TOOLS)
+$(HOSTBUILD)/dom0/%: tests/dom0/%.c
+	$(quiet) HOSTCC $<
+	$(Q)mkdir -p $(@D) && $(HOSTCC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
 test: setup
 	@tests/run.sh

@@ -15,6 +15,9 @@
 
 #define STACK_ORDER 3 /* 8 pages: one guard page + 28 KiB of stack */
 #define STACK_CANARY 0x57ac4ca7a11c0deULL
+/* Room kept free above the guard page for the overflow report itself and
+ * for an upcall that arrives right at the limit. */
+#define STACK_LIMIT_MARGIN 2048
 
 enum thread_state { THREAD_RUNNABLE, THREAD_BLOCKED, THREAD_EXITED };
 
@@ -148,6 +151,7 @@ static void schedule(void)
         return;
     check_stack(prev);
     current = next;
+    arch_set_stack_limit(next->stack ? (uintptr_t)next->stack + PAGE_SIZE + STACK_LIMIT_MARGIN : 0);
     arch_switch_stack(&prev->sp, next->sp);
 }
 

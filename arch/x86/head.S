@@ -6,6 +6,7 @@
  * pseudo-physical address. Page 0 holds only _start; it is unmapped once we
  * are up so that NULL dereferences fault. */
 #include <xen/elfnote.h>
+#include <xen/xen.h>
 
 #define XEN_NOTE(type, value)                                   \
     .pushsection .note.Xen, "a", @note;                         \
@@ -42,7 +43,14 @@ _start:
     mov %rax, boot_entry_cycles(%rip)
     lea boot_stack_top(%rip), %rsp
     xor %ebp, %ebp              /* terminates frame-pointer backtraces */
-    mov %rsi, %rdi
+    /* Compiled code checks %rsp against %fs:0x70 on function entry
+     * (-fsplit-stack, see x86_stack_overflow): point %fs at our CPU area
+     * before the first C function runs. */
+    mov %rsi, %rbx
+    mov $SEGBASE_FS, %edi
+    lea x86_cpu_area(%rip), %rsi
+    call hypercall_page + __HYPERVISOR_set_segment_base * 32
+    mov %rbx, %rdi
     call x86_pv_start
     ud2
 

@@ -56,6 +56,10 @@ void arch_switch_stack(void **prev_sp, void *next_sp);
  * which must never return. Returns the stack pointer to switch to. */
 void *arch_init_stack(void *stack_top, void (*entry)(void));
 
+/* Lowest stack address the running thread may use (0: unchecked). Code
+ * that goes below it panics naming the thread instead of faulting. */
+void arch_set_stack_limit(uintptr_t limit);
+
 /* Upcall hook the arch calls, in event context, when Xen signals events. */
 void events_upcall(void);
 
