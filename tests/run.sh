@@ -126,8 +126,8 @@ run_guest_tests() {   # arch-mode
         load_expect "$dir"
         image=build/$build/tests/xen/$name/$name.gz
         [ -n "$EXP_IMAGE" ] && image=build/$build/$EXP_IMAGE/$(basename "$EXP_IMAGE").gz
-        printf '%s %s %s %s %s\n' "$name" "$image" "$dir/test.cfg" "$EXP_TIMEOUT" \
-            "$( [ -f "$dir/hook.sh" ] && echo "$dir/hook.sh")" >> "$plan"
+        printf '%s %s %s %s %s\n' "$name" "$PWD/$image" "$PWD/${dir}test.cfg" "$EXP_TIMEOUT" \
+            "$( [ -f "$dir/hook.sh" ] && echo "$PWD/${dir}hook.sh")" >> "$plan"
         names+=("$name")
     done
     [ ${#names[@]} -gt 0 ] || return

@@ -38,6 +38,7 @@ int main(void)
         evtchn_send(port);
         answered++;
     }
+    printk("events: answered %d pings\n", answered);
     msleep(500); /* a duplicate would show up as an extra ping */
     TEST_CHECK("events-pingpong", answered == PINGS && pings == PINGS,
                "answered %d, received %d, want %d", answered, pings, PINGS);
