@@ -4,6 +4,7 @@
 #include <minios/console.h>
 #include <minios/errno.h>
 #include <minios/format.h>
+#include <minios/gnttab.h>
 #include <minios/hypercall.h>
 #include <minios/kernel.h>
 #include <minios/mm.h>
@@ -16,7 +17,7 @@
 #define MIN_RAM_BYTES (4ULL << 20)
 
 static char xen_version_text[32];
-static uint64_t boot_ns;
+static uint64_t boot_ns, boot_cpu_ns, early_running_ns, early_ns;
 
 const char *kernel_xen_version(void)
 {
@@ -34,6 +35,11 @@ const char *kernel_xen_version(void)
 uint64_t kernel_boot_ns(void)
 {
     return boot_ns;
+}
+
+uint64_t kernel_boot_cpu_ns(void)
+{
+    return boot_cpu_ns;
 }
 
 __noreturn void domain_shutdown(unsigned reason)
@@ -72,12 +78,17 @@ static void main_thread(void *unused)
     static char *argv[MAX_ARGS];
     (void)unused;
     int argc = build_argv(argv);
-    boot_ns = monotonic_ns() - cycles_to_system_ns(boot_info.entry_cycles);
+    uint64_t entry_ns = cycles_to_system_ns(boot_info.entry_cycles);
+    boot_ns = monotonic_ns() - entry_ns;
+    /* Before kernel_main we cannot ask Xen; assume we ran all along. */
+    boot_cpu_ns = (early_ns - entry_ns) + (vcpu_running_ns() - early_running_ns);
     poweroff(main(argc, argv));
 }
 
 __noreturn void kernel_main(void)
 {
+    early_ns = monotonic_ns();
+    early_running_ns = vcpu_running_ns();
 
     printk("stubos: booting (%s%s) on Xen %s, %lu KiB RAM\n", boot_info.boot_mode,
            boot_info.is_dom0 ? ", dom0" : "", kernel_xen_version(),
@@ -86,5 +97,6 @@ __noreturn void kernel_main(void)
         panic("%lu KiB of RAM is below the %llu KiB minimum; give the domain more memory",
               (unsigned long)(boot_info.ram_bytes >> 10), MIN_RAM_BYTES >> 10);
     events_init();
+    gnttab_init();
     sched_start(main_thread, NULL);
 }

@@ -3,6 +3,7 @@
  * TSC delta. Xen bumps "version" to an odd value while updating, so readers
  * retry until they see the same even version before and after. */
 #include <minios/arch.h>
+#include <minios/hypercall.h>
 #include <minios/time.h>
 #include <minios/xen.h>
 
@@ -73,4 +74,15 @@ uint64_t wallclock_ns(void)
     } while ((version & 1) || version != s->wc_version);
     uint64_t boot_wall = (((uint64_t)sec_hi << 32) | sec) * NSEC_PER_SEC + nsec;
     return boot_wall + monotonic_ns();
+}
+
+uint64_t vcpu_running_ns(void)
+{
+    struct vcpu_runstate_info rs;
+    if (xen_vcpu_op(VCPUOP_get_runstate_info, 0, &rs) < 0)
+        return 0;
+    uint64_t running = rs.time[RUNSTATE_running];
+    if (rs.state == RUNSTATE_running)
+        running += monotonic_ns() - (rs.state_entry_time & ~XEN_RUNSTATE_UPDATE);
+    return running;
 }

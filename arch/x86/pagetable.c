@@ -1,13 +1,18 @@
-/* x86_64 PV page tables.
+/* x86_64 PV page tables for our own RAM.
  *
  * Xen starts us with a 1:1 mapping (virtual = pseudo-physical) of only the
  * boot region: kernel, start_info, the boot page tables and some padding.
- * We extend it to all RAM. PV rules: a page that becomes a page table must
- * no longer be mapped writable anywhere, and page-table entries are written
- * with the mmu_update hypercall using machine addresses, which Xen checks. */
-#include <minios/hypercall.h>
+ * Mapping every page costs a checked hypercall entry per page, so we map
+ * just enough to boot and map the rest in growing chunks when the page
+ * allocator runs dry (x86_grow_ram). PV rules: a page that becomes a page
+ * table must not be mapped writable anywhere, and page-table entries are
+ * written with mmu_update using machine addresses, which Xen checks. */
 #include <minios/console.h>
+#include <minios/errno.h>
+#include <minios/hypercall.h>
+#include <minios/mm.h>
 #include <minios/panic.h>
+#include <minios/string.h>
 #include "traps.h"
 
 #define PTE_PRESENT 0x001ULL
@@ -15,7 +20,6 @@
 #define PTE_USER 0x004ULL
 #define PTE_ACCESSED 0x020ULL
 #define PTE_DIRTY 0x040ULL
-#define PTE_NX (1ULL << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ULL
 
 /* Xen forces USER on 64-bit PV kernel mappings anyway; say so explicitly. */
@@ -24,10 +28,15 @@
 #define PAGE_PROT_RO (PTE_PRESENT | PTE_USER | PTE_ACCESSED)
 
 #define MMU_BATCH 256
+/* RAM mapped at boot beyond the kernel; the rest waits until needed. */
+#define BOOT_MAP_PAGES ((1UL << 20) >> PAGE_SHIFT)
 
 static struct mmu_update mmu_batch[MMU_BATCH];
 static unsigned mmu_batched;
-static uintptr_t next_table_pfn; /* boot-time page-table pages come from here */
+static uintptr_t next_table_pfn; /* page-table pages come from here */
+static uintptr_t mapped_end_pfn; /* RAM below this is mapped (or reserved) */
+/* A page whose virtual address we borrow to zero frames nobody maps yet. */
+static uint8_t scratch_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
 static long mmu_update(struct mmu_update *req, unsigned count)
 {
@@ -59,13 +68,13 @@ uint64_t x86_pfn_to_mfn(unsigned long pfn)
     return ((const unsigned long *)x86_start_info->mfn_list)[pfn];
 }
 
-static uint64_t *table_of_entry(uint64_t entry)
+uint64_t *x86_table_of_entry(uint64_t entry)
 {
     unsigned long mfn = (entry & PTE_ADDR_MASK) >> PAGE_SHIFT;
     return (uint64_t *)(machine_to_phys_mapping[mfn] << PAGE_SHIFT);
 }
 
-static uint64_t maddr_of(const void *va)
+uint64_t x86_maddr_of(const void *va)
 {
     uintptr_t v = (uintptr_t)va;
     return (x86_pfn_to_mfn(v >> PAGE_SHIFT) << PAGE_SHIFT) | (v & (PAGE_SIZE - 1));
@@ -76,35 +85,83 @@ int x86_update_va(uintptr_t va, uint64_t pte)
     return (int)arch_hypercall5(__HYPERVISOR_update_va_mapping, va, pte, UVMF_INVLPG, 0, 0);
 }
 
-/* Turn the (mapped, writable) page at pfn into an empty page table hooked
- * into *parent_entry_va. */
-static uint64_t *new_table(uint64_t *parent_entry)
+/* Zero a frame through the scratch page: the frame may not be mapped. */
+static void zero_frame(uint64_t mfn)
 {
-    uintptr_t pfn = next_table_pfn++;
-    uint64_t *table = (uint64_t *)(pfn << PAGE_SHIFT);
-    for (unsigned i = 0; i < 512; i++)
-        table[i] = 0;
-    uint64_t mfn = x86_pfn_to_mfn(pfn);
-    if (x86_update_va((uintptr_t)table, (mfn << PAGE_SHIFT) | PAGE_PROT_RO) < 0)
-        panic("cannot make page-table page %#lx read-only", (unsigned long)pfn);
-    mmu_flush(); /* entries queued so far may point into tables above us */
-    mmu_queue(maddr_of(parent_entry), (mfn << PAGE_SHIFT) | TABLE_PROT);
-    mmu_flush();
-    return table;
+    uint64_t own = x86_maddr_of(scratch_page);
+    if (x86_update_va((uintptr_t)scratch_page, (mfn << PAGE_SHIFT) | PAGE_PROT) < 0)
+        panic("cannot map frame %#lx to clear it", (unsigned long)mfn);
+    memset(scratch_page, 0, PAGE_SIZE);
+    x86_update_va((uintptr_t)scratch_page, own | PAGE_PROT);
 }
 
-/* Return the L1 entry for va, creating missing levels. */
+/* The L1 entry for va if all levels above it exist, else NULL. */
+static uint64_t *l1_entry_if_present(uintptr_t va)
+{
+    uint64_t *table = (uint64_t *)x86_start_info->pt_base;
+    for (int shift = 39; shift > 12; shift -= 9) {
+        uint64_t entry = table[(va >> shift) & 511];
+        if (!(entry & PTE_PRESENT))
+            return NULL;
+        table = x86_table_of_entry(entry);
+    }
+    return &table[(va >> PAGE_SHIFT) & 511];
+}
+
+/* Take the next page-table page, clear it and hook it into *parent. */
+static uint64_t *new_table(uint64_t *parent)
+{
+    uintptr_t pfn = next_table_pfn++;
+    uint64_t mfn = x86_pfn_to_mfn(pfn);
+    zero_frame(mfn);
+    /* If the page is already mapped writable (boot region, or mapped earlier
+     * in this chunk), make that mapping read-only; otherwise it gets a
+     * read-only mapping when its turn in map_ram_until comes. */
+    uint64_t *own = l1_entry_if_present(pfn << PAGE_SHIFT);
+    mmu_flush();
+    if (own && (*own & PTE_PRESENT) &&
+        x86_update_va(pfn << PAGE_SHIFT, (mfn << PAGE_SHIFT) | PAGE_PROT_RO) < 0)
+        panic("cannot make page-table page %#lx read-only", (unsigned long)pfn);
+    mmu_flush(); /* queued entries may point into the table we extend */
+    mmu_queue(x86_maddr_of(parent), (mfn << PAGE_SHIFT) | TABLE_PROT);
+    mmu_flush();
+    return (uint64_t *)(pfn << PAGE_SHIFT);
+}
+
+/* The L1 entry for va, creating missing levels. */
 static uint64_t *l1_entry(uintptr_t va)
 {
     uint64_t *table = (uint64_t *)x86_start_info->pt_base;
     for (int shift = 39; shift > 12; shift -= 9) {
         uint64_t *entry = &table[(va >> shift) & 511];
-        table = (*entry & PTE_PRESENT) ? table_of_entry(*entry) : new_table(entry);
+        table = (*entry & PTE_PRESENT) ? x86_table_of_entry(*entry) : new_table(entry);
     }
     return &table[(va >> PAGE_SHIFT) & 511];
 }
 
-void x86_map_all_ram(uintptr_t *first_free, uintptr_t *ram_end)
+/* Map [mapped_end_pfn, end_pfn) 1:1. Page tables come from the start of
+ * that range; returns the first pfn left for the page allocator. */
+static uintptr_t map_ram_until(uintptr_t end_pfn)
+{
+    uintptr_t first_table = mapped_end_pfn;
+    if (next_table_pfn < mapped_end_pfn)
+        next_table_pfn = mapped_end_pfn;
+    for (uintptr_t pfn = mapped_end_pfn; pfn < end_pfn; pfn++) {
+        uint64_t *pte = l1_entry(pfn << PAGE_SHIFT);
+        if (*pte & PTE_PRESENT)
+            continue;
+        /* Tables made while mapping this range lie below next_table_pfn;
+         * the loop only gets ahead of it by one L1 table's reach at most. */
+        bool is_table = pfn >= first_table && pfn < next_table_pfn;
+        mmu_queue(x86_maddr_of(pte),
+                  (x86_pfn_to_mfn(pfn) << PAGE_SHIFT) | (is_table ? PAGE_PROT_RO : PAGE_PROT));
+    }
+    mmu_flush();
+    mapped_end_pfn = end_pfn;
+    return next_table_pfn;
+}
+
+void x86_map_boot_ram(uintptr_t *first_free, uintptr_t *mapped_end)
 {
     const start_info_t *si = x86_start_info;
     uintptr_t boot_end = si->pt_base + si->nr_pt_frames * PAGE_SIZE;
@@ -114,15 +171,26 @@ void x86_map_all_ram(uintptr_t *first_free, uintptr_t *ram_end)
      * console and xenstore pages) stays reserved. The boot stack Xen gave
      * us sits right after the page tables; we left it for our own. */
     next_table_pfn = PFN_UP(MAX(boot_end, (uintptr_t)_end));
-    uintptr_t end_pfn = si->nr_pages;
-    for (uintptr_t pfn = next_table_pfn; pfn < end_pfn; pfn++) {
-        uint64_t *pte = l1_entry(pfn << PAGE_SHIFT);
-        if (!(*pte & PTE_PRESENT))
-            mmu_queue(maddr_of(pte), (x86_pfn_to_mfn(pfn) << PAGE_SHIFT) | PAGE_PROT);
-    }
-    mmu_flush();
-    *first_free = next_table_pfn << PAGE_SHIFT;
-    *ram_end = end_pfn << PAGE_SHIFT;
+    mapped_end_pfn = next_table_pfn;
+    uintptr_t end = MIN((uintptr_t)si->nr_pages, mapped_end_pfn + BOOT_MAP_PAGES);
+    *first_free = map_ram_until(end) << PAGE_SHIFT;
+    *mapped_end = end << PAGE_SHIFT;
+}
+
+/* Page-allocator hook: map the next chunk of RAM, at least as large as all
+ * RAM mapped so far (so growth takes few steps and few regions) and large
+ * enough to hold a naturally aligned block of the requested order. */
+int x86_grow_ram(unsigned order)
+{
+    uintptr_t total = x86_start_info->nr_pages;
+    if (mapped_end_pfn >= total)
+        return -ENOMEM;
+    uintptr_t want = MAX(mapped_end_pfn, (4UL << order) + 64);
+    uintptr_t end = MIN(total, mapped_end_pfn + want);
+    uintptr_t first_free = map_ram_until(end);
+    if (first_free >= end)
+        return -ENOMEM;
+    return pages_add_region(first_free << PAGE_SHIFT, end << PAGE_SHIFT);
 }
 
 int arch_unmap_page(uintptr_t va)

@@ -90,7 +90,8 @@ __noreturn void x86_pv_start(start_info_t *si)
     enable_fpu();
 
     uintptr_t free_start, ram_end;
-    x86_map_all_ram(&free_start, &ram_end);
+    x86_map_boot_ram(&free_start, &ram_end);
+    pages_set_grow_hook(x86_grow_ram);
     /* Page 0 only held _start: unmap it so NULL dereferences fault. */
     arch_unmap_page(0);
     if (free_start < ram_end && pages_add_region(free_start, ram_end) < 0)

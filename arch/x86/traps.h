@@ -23,8 +23,11 @@ extern start_info_t *x86_start_info;
 extern uint64_t boot_entry_cycles;
 
 /* Page tables (arch/x86/pagetable.c). */
-void x86_map_all_ram(uintptr_t *first_free, uintptr_t *ram_end);
+void x86_map_boot_ram(uintptr_t *first_free, uintptr_t *mapped_end);
+int x86_grow_ram(unsigned order);
 uint64_t x86_pfn_to_mfn(unsigned long pfn);
+uint64_t x86_maddr_of(const void *va);
+uint64_t *x86_table_of_entry(uint64_t entry);
 int x86_update_va(uintptr_t va, uint64_t pte);
 
 #endif

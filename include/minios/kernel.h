@@ -16,6 +16,10 @@ const char *kernel_xen_version(void);
  * call of main(). */
 uint64_t kernel_boot_ns(void);
 
+/* The part of kernel_boot_ns() this vCPU actually ran: the rest it waited
+ * for a physical CPU (other domains, e.g. dom0 printing our console). */
+uint64_t kernel_boot_cpu_ns(void);
+
 /* End the domain. poweroff() logs the exit status first. reason is one of
  * Xen's SHUTDOWN_* codes (poweroff, reboot, crash ...). */
 __noreturn void poweroff(int status);

@@ -11,12 +11,17 @@
 #include <minios/types.h>
 
 #define PAGES_MAX_ORDER 20   /* 4 GiB blocks at most */
-#define PAGES_MAX_REGIONS 8
+#define PAGES_MAX_REGIONS 32 /* RAM is mapped in growing chunks, one region each */
 
 /* Hand the RAM in [start, end) (virtual addresses) to the allocator. The
  * allocator keeps its own metadata at the start of the region. Returns 0 or
  * -EINVAL (unaligned/too small/too many regions). */
 int pages_add_region(uintptr_t start, uintptr_t end);
+
+/* Called when no free block fits a request: the arch maps more RAM and
+ * adds it with pages_add_region(), returning 0, or a negative errno when
+ * there is no more. Lets a domain boot without mapping all its RAM first. */
+void pages_set_grow_hook(int (*hook)(unsigned order));
 
 void *pages_alloc(unsigned order);          /* NULL when no block is free */
 void pages_free(void *p, unsigned order);   /* panics on a bad or double free */

@@ -14,6 +14,10 @@ uint64_t monotonic_ns(void);
 /* Xen system time (ns) that corresponds to a raw cycle-counter value. */
 uint64_t cycles_to_system_ns(uint64_t cycles);
 
+/* Nanoseconds this vCPU has spent actually running (not waiting for a
+ * physical CPU or blocked), from Xen's runstate accounting. */
+uint64_t vcpu_running_ns(void);
+
 /* Wall clock: nanoseconds since the Unix epoch. */
 uint64_t wallclock_ns(void);
 

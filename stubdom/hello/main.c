@@ -12,8 +12,8 @@ int main(int argc, char **argv)
     printk("Command line: \"%s\"\n", boot_info.cmdline);
     for (int i = 1; i < argc; i++)
         printk("argv[%d]: \"%s\"\n", i, argv[i]);
-    uint64_t ns = kernel_boot_ns();
-    printk("Boot: kernel entry to main in %lu.%03lu us\n", (unsigned long)(ns / 1000),
-           (unsigned long)(ns % 1000));
+    uint64_t ns = kernel_boot_ns(), cpu = kernel_boot_cpu_ns();
+    printk("Boot: kernel entry to main in %lu us, %lu us of it running\n",
+           (unsigned long)(ns / 1000), (unsigned long)(cpu / 1000));
     return 0;
 }
