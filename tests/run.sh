@@ -91,6 +91,9 @@ check_guest() {   # build name outdir
             no-console)
                 if grep -Eq -- "$value" "$console"; then fail "$tag: console matches forbidden /$value/"
                 else pass "$tag: console never /$value/"; fi ;;
+            xl)
+                if grep -Eq -- "$value" "$out/$name.xl" 2>/dev/null; then pass "$tag: xl /$value/"
+                else fail "$tag: no xl output line matches /$value/"; fi ;;
             hook)
                 if [ -f "$hook" ] && grep -Eq -- "$value" "$hook"; then pass "$tag: dom0 hook /$value/"
                 else fail "$tag: no dom0 hook line matches /$value/"; fi ;;
