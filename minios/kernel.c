@@ -73,6 +73,13 @@ static int build_argv(char **argv)
     return n + 1;
 }
 
+/* The application's start: calls main() and powers off with its status.
+ * Weak so that a libc layer can run its own start-up around main(). */
+__attribute__((weak)) __noreturn void app_start(int argc, char **argv)
+{
+    poweroff(main(argc, argv));
+}
+
 static void main_thread(void *unused)
 {
     static char *argv[MAX_ARGS];
@@ -82,7 +89,7 @@ static void main_thread(void *unused)
     boot_ns = monotonic_ns() - entry_ns;
     /* Before kernel_main we cannot ask Xen; assume we ran all along. */
     boot_cpu_ns = (early_ns - entry_ns) + (vcpu_running_ns() - early_running_ns);
-    poweroff(main(argc, argv));
+    app_start(argc, argv);
 }
 
 __noreturn void kernel_main(void)

@@ -34,6 +34,7 @@ struct thread {
     bool timed_out;
     bool detached;
     struct waitq exited;
+    void *private; /* the libc layer's per-thread data */
 };
 
 static struct list_head run_queue = LIST_HEAD_INIT(run_queue);
@@ -43,6 +44,25 @@ static struct list_head zombies = LIST_HEAD_INIT(zombies); /* detached, exited *
 static struct thread *current;
 static struct thread *idle_thread;
 static evtchn_port_t timer_port;
+static void (*libc_switch_hook)(struct thread *next);
+static void (*libc_exit_hook)(struct thread *self);
+
+void thread_set_private(struct thread *t, void *p)
+{
+    t->private = p;
+}
+
+void *thread_private(const struct thread *t)
+{
+    return t ? t->private : NULL;
+}
+
+void sched_set_libc_hooks(void (*switch_hook)(struct thread *next),
+                          void (*exit_hook)(struct thread *self))
+{
+    libc_switch_hook = switch_hook;
+    libc_exit_hook = exit_hook;
+}
 
 struct thread *thread_current(void)
 {
@@ -152,6 +172,8 @@ static void schedule(void)
     check_stack(prev);
     current = next;
     arch_set_stack_limit(next->stack ? (uintptr_t)next->stack + PAGE_SIZE + STACK_LIMIT_MARGIN : 0);
+    if (libc_switch_hook)
+        libc_switch_hook(next);
     arch_switch_stack(&prev->sp, next->sp);
 }
 
@@ -285,8 +307,10 @@ struct thread *thread_create(const char *name, thread_fn_t fn, void *arg)
 
 __noreturn void thread_exit(void)
 {
-    arch_irq_disable();
     struct thread *self = current;
+    if (libc_exit_hook && self != idle_thread)
+        libc_exit_hook(self);
+    arch_irq_disable();
     if (self == idle_thread)
         panic("the idle thread exited");
     self->state = THREAD_EXITED;

@@ -9,6 +9,11 @@
  * up. argv comes from the domain's command line (xl "extra="). */
 int main(int argc, char **argv);
 
+/* Called in the main thread with the parsed command line; by default it
+ * runs main() and powers off with its return value. A libc layer overrides
+ * it (strong symbol) to set up stdio, environ and atexit around main(). */
+__noreturn void app_start(int argc, char **argv);
+
 /* Xen's version as "major.minor<extra>", e.g. "4.17.7-pre". */
 const char *kernel_xen_version(void);
 

@@ -120,6 +120,15 @@ void timer_init(struct timer *t, void (*fn)(struct timer *t));
 void timer_arm(struct timer *t, uint64_t deadline_ns);
 void timer_cancel(struct timer *t);
 
+/* ---- hooks for a libc layer (per-thread errno/reentrancy state) ---- */
+/* One pointer of per-thread data owned by the libc layer. */
+void thread_set_private(struct thread *t, void *p);
+void *thread_private(const struct thread *t);
+/* switch_hook runs on every switch, with events disabled, once the next
+ * thread is current; exit_hook runs in a thread as it exits. */
+void sched_set_libc_hooks(void (*switch_hook)(struct thread *next),
+                          void (*exit_hook)(struct thread *self));
+
 /* Internal: start the scheduler with main_fn as the first thread. */
 __noreturn void sched_start(thread_fn_t main_fn, void *arg);
 
