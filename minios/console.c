@@ -11,6 +11,9 @@
 #include <minios/console.h>
 #include <minios/format.h>
 #include <minios/hypercall.h>
+#include <minios/events.h>
+#include <minios/sched.h>
+#include <minios/time.h>
 #include <xen/io/console.h>
 
 /* How long to wait for xenconsoled to make room before dropping output:
@@ -19,8 +22,7 @@
 
 static volatile struct xencons_interface *ring;
 static evtchn_port_t ring_port;
-
-#include <minios/time.h>
+static struct waitq backend_progress = WAITQ_INIT(backend_progress);
 
 void console_init(void)
 {
@@ -30,21 +32,43 @@ void console_init(void)
     ring_port = boot_info.console_evtchn;
 }
 
+static void on_backend_event(evtchn_port_t port, void *data)
+{
+    (void)port;
+    (void)data;
+    waitq_wake_all(&backend_progress);
+}
+
+/* Once events work, let writers sleep until xenconsoled makes room or
+ * sends input instead of spinning. */
+void console_events_init(void)
+{
+    if (ring)
+        evtchn_bind(ring_port, on_backend_event, NULL);
+}
+
 static void notify_backend(void)
 {
     struct evtchn_send send = {.port = ring_port};
     xen_event_channel_op(EVTCHNOP_send, &send);
 }
 
-/* Wait until cond() holds, poking the backend; false on timeout. */
+/* Wait until cond() holds, poking the backend; false on timeout. A thread
+ * that may block sleeps until the backend signals; anything else (early
+ * boot, panic, upcall context, events off) polls. */
 static bool wait_for_backend(bool (*cond)(void))
 {
-    uint64_t start = monotonic_ns();
+    uint64_t deadline = monotonic_ns() + CONSOLE_STALL_NS;
     while (!cond()) {
         notify_backend();
-        xen_sched_op(SCHEDOP_yield, NULL);
-        if (monotonic_ns() - start > CONSOLE_STALL_NS)
-            return false;
+        if (sched_can_block()) {
+            if (wait_event_deadline(&backend_progress, cond(), deadline))
+                return cond();
+        } else {
+            xen_sched_op(SCHEDOP_yield, NULL);
+            if (monotonic_ns() > deadline)
+                return false;
+        }
     }
     return true;
 }
@@ -59,14 +83,28 @@ static bool ring_is_empty(void)
     return ring->out_cons == ring->out_prod;
 }
 
-static void ring_put(char c)
+/* Copy as much of s as fits (a '\n' needs room for "\r\n"); returns the
+ * number of bytes of s consumed. Events are off, so this is atomic with
+ * respect to printk from an upcall. */
+static size_t ring_put_some(const char *s, size_t n)
 {
-    if (!ring_has_room() && !wait_for_backend(ring_has_room))
-        return; /* backend stuck: drop rather than hang */
     XENCONS_RING_IDX prod = ring->out_prod;
-    ring->out[MASK_XENCONS_IDX(prod, ring->out)] = c;
-    xen_wmb(); /* the byte before the index that publishes it */
-    ring->out_prod = prod + 1;
+    XENCONS_RING_IDX room = sizeof(ring->out) - (prod - ring->out_cons);
+    if (room > sizeof(ring->out))
+        room = 0; /* corrupt indices from the backend: write nothing */
+    size_t done = 0;
+    for (; done < n; done++) {
+        bool newline = s[done] == '\n';
+        if (room < (newline ? 2u : 1u))
+            break;
+        if (newline)
+            ring->out[MASK_XENCONS_IDX(prod++, ring->out)] = '\r';
+        ring->out[MASK_XENCONS_IDX(prod++, ring->out)] = s[done];
+        room -= newline ? 2 : 1;
+    }
+    xen_wmb(); /* the bytes before the index that publishes them */
+    ring->out_prod = prod;
+    return done;
 }
 
 void console_write(const char *s, size_t n)
@@ -75,14 +113,16 @@ void console_write(const char *s, size_t n)
         arch_early_write(s, n);
         return;
     }
-    unsigned long flags = arch_irq_save();
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\n')
-            ring_put('\r');
-        ring_put(s[i]);
+    while (n > 0) {
+        unsigned long flags = arch_irq_save();
+        size_t done = ring_put_some(s, n);
+        notify_backend();
+        arch_irq_restore(flags);
+        s += done;
+        n -= done;
+        if (n && !wait_for_backend(ring_has_room))
+            return; /* backend stuck: drop rather than hang the domain */
     }
-    notify_backend();
-    arch_irq_restore(flags);
 }
 
 void console_flush(void)

@@ -22,6 +22,12 @@ struct port_slot {
 static struct port_slot ports[NR_PORTS];
 static unsigned first_word; /* where the next scan starts */
 static struct evtchn_stats stats;
+static int upcall_depth;
+
+bool in_upcall(void)
+{
+    return upcall_depth > 0;
+}
 
 static inline volatile struct vcpu_info *vcpu0(void)
 {
@@ -80,6 +86,7 @@ void events_upcall(void)
 {
     volatile struct vcpu_info *v = vcpu0();
     stats.upcalls++;
+    upcall_depth++;
     do {
         v->evtchn_upcall_pending = 0;
         xen_mb(); /* clear the flag before reading what it announced */
@@ -93,6 +100,7 @@ void events_upcall(void)
         }
         first_word = (first_word + 1) % BITS_PER_WORD;
     } while (v->evtchn_upcall_pending);
+    upcall_depth--;
 }
 
 static int attach(evtchn_port_t port, evtchn_handler_t handler, void *data)

@@ -104,6 +104,7 @@ __noreturn void kernel_main(void)
         panic("%lu KiB of RAM is below the %llu KiB minimum; give the domain more memory",
               (unsigned long)(boot_info.ram_bytes >> 10), MIN_RAM_BYTES >> 10);
     events_init();
+    console_events_init();
     gnttab_init();
     sched_start(main_thread, NULL);
 }

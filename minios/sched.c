@@ -177,6 +177,15 @@ static void schedule(void)
     arch_switch_stack(&prev->sp, next->sp);
 }
 
+bool sched_can_block(void)
+{
+    if (!current || current == idle_thread || !current->stack || in_upcall())
+        return false;
+    unsigned long flags = arch_irq_save();
+    arch_irq_restore(flags);
+    return flags == 0;
+}
+
 void thread_wake(struct thread *t)
 {
     unsigned long flags = arch_irq_save();

@@ -21,3 +21,5 @@ size_t console_read(char *buf, size_t n);
 
 /* Internal: switch from the early path to the real console (arch start-up). */
 void console_init(void);
+/* Internal: start sleeping on the console event instead of polling. */
+void console_events_init(void);

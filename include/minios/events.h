@@ -46,6 +46,9 @@ void evtchn_mask(evtchn_port_t port);
 void evtchn_unmask(evtchn_port_t port);
 void evtchn_clear(evtchn_port_t port);
 
+/* True while event handlers run (upcall context): no blocking allowed. */
+bool in_upcall(void);
+
 /* Number of upcalls handled and events dispatched since boot (for tests). */
 struct evtchn_stats {
     uint64_t upcalls, dispatched, unbound;

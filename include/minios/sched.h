@@ -42,6 +42,10 @@ void thread_sleep_until(uint64_t deadline_ns);
 void sleep_ns(uint64_t ns);
 void msleep(uint64_t ms);
 
+/* True if the caller may block: a real thread (not idle or boot), not in
+ * upcall context, with events enabled. */
+bool sched_can_block(void);
+
 /* Make a blocked thread runnable (safe from upcall context). */
 void thread_wake(struct thread *t);
 
