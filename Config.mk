@@ -12,7 +12,7 @@ DEBUG ?= n
 V ?= 0
 
 # Feature switches (drivers compiled into the kernel).
-CONFIG_NETFRONT ?= n
+CONFIG_NETFRONT ?= y
 CONFIG_BLKFRONT ?= n
 
 # Toolchain. CROSS_COMPILE is chosen from ARCH unless given.

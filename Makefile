@@ -110,10 +110,19 @@ $(BUILD)/tests/xen/%.o: tests/xen/%.c | $(XENINC)/xen/xen.h
 	$(quiet) CC $<
 	$(Q)mkdir -p $(@D) && $(CC) $(APP_CFLAGS) $($(word 3,$(subst /, ,$<))_CFLAGS) -c $< -o $@
 
+# Applications without a libc still get memcpy & co. (gcc emits calls to
+# them): the kernel's own string routines, compiled again as app code,
+# because the kernel's copies are local to the kernel object.
+APP_STRING_OBJ := $(BUILD)/lib/app-string.o
+$(APP_STRING_OBJ): minios/string.c | $(XENINC)/xen/xen.h
+	$(quiet) CC $< "(app)"
+	$(Q)mkdir -p $(@D) && $(CC) $(APP_CFLAGS) -fno-tree-loop-distribute-patterns -c $< -o $@
+
 define app_rules
 $(2)_OBJS := $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard $(1)/*.c))
+$(2)_LIBS := $(APP_STRING_OBJ)
 -include $(1)/app.mk
-$(BUILD)/$(1)/$(2).elf: $$($(2)_OBJS) $(KERNEL) $(LDSCRIPT)
+$(BUILD)/$(1)/$(2).elf: $$($(2)_OBJS) $$($(2)_LIBS) $(KERNEL) $(LDSCRIPT)
 	$$(quiet) LINK $$@
 	$$(Q)$(LD) $(LDFLAGS) -T $(LDSCRIPT) -o $$@ $(KERNEL) $$($(2)_OBJS) $$($(2)_LIBS) $(LIBGCC)
 $(BUILD)/$(1)/$(2): $(BUILD)/$(1)/$(2).elf

@@ -41,7 +41,9 @@
 #define EPROTO 71
 #define EBADMSG 77
 #define EALREADY 120
+#define EMSGSIZE 122
 #define EISCONN 127
+#define ENOTCONN 128
 #define EDQUOT 132 /* a per-client quota is exceeded */
 
 #endif

@@ -14,6 +14,7 @@
 #ifndef MINIOS_SCHED_H
 #define MINIOS_SCHED_H
 
+#include <minios/arch.h>
 #include <minios/list.h>
 #include <minios/types.h>
 
