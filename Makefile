@@ -58,7 +58,28 @@ ARCH_CFLAGS := -m64 -mno-red-zone -mcmodel=small -fsplit-stack
 # The kernel itself stays off the FPU/SSE so event handlers never disturb
 # application floating-point state.
 KERNEL_ARCH_CFLAGS := -mno-sse -mno-mmx -mno-sse2 -mno-80387
-LDSCRIPT := arch/x86/x86_64.lds
+LDSCRIPT := arch/x86/$(MODE)/x86_64.lds
+else ifeq ($(ARCH),arm64)
+# libfdt (LIBFDT_SRC, LIBFDT_STAMP) comes from lib/deps; the kernel parses
+# Xen's device tree with it.
+include lib/deps.mk
+# Inline atomics only: libgcc's outlined ones need glibc's getauxval.
+# XEN_HAVE_PV_UPCALL_MASK: TEMPORARY, only so that minios/events.c (which
+# reads vcpu_info.evtchn_upcall_mask, an x86-only field) compiles; on Arm the
+# byte is padding Xen never looks at, and arch/arm/setup.c delivers the
+# event that evtchn_unmask() re-raises. Remove once events.c unmasks with
+# EVTCHNOP_unmask or an arch hook.
+ARCH_CFLAGS := -march=armv8-a -mno-outline-atomics -DXEN_HAVE_PV_UPCALL_MASK
+# The kernel stays off FP/SIMD registers (an interrupt may hit an application
+# using them; arch/arm/entry.S saves them only around interrupts), and makes
+# only aligned accesses: its early boot code runs with the MMU off, where all
+# memory is Device memory. libfdt's <string.h>/<stdlib.h> map to the kernel's.
+KERNEL_ARCH_CFLAGS := -mgeneral-regs-only -mstrict-align \
+	-Iinclude/arch/arm64/libfdt-shim -I$(LIBFDT_SRC)
+LDSCRIPT := arch/arm/arm64.lds
+# Xen loads arm64 kernels in the Linux "Image" format (a raw binary with a
+# header), not ELF: the "stripped" image of an application is that binary.
+STRIP := arch/arm/elf-to-image.sh $(OBJCOPY)
 endif
 
 KERNEL_CFLAGS := $(COMMON_CFLAGS) $(ARCH_CFLAGS) $(KERNEL_ARCH_CFLAGS) -D__KERNEL__ \
@@ -69,6 +90,13 @@ LDFLAGS := -nostdlib -static --gc-sections -z max-page-size=4096 -z noexecstack 
 
 # ---------------------------------------------------------------- kernel
 KERNEL_SRCS := $(wildcard minios/*.c) $(wildcard arch/$(SRCARCH)/*.c) $(wildcard arch/$(SRCARCH)/*.S)
+ifeq ($(ARCH),x86_64)
+# Boot-mode specific code: arch/x86/pv/ or arch/x86/pvh/.
+KERNEL_SRCS += $(wildcard arch/x86/$(MODE)/*.c) $(wildcard arch/x86/$(MODE)/*.S)
+ifeq ($(MODE),pvh)
+KERNEL_SRCS := $(filter-out arch/x86/map.c,$(KERNEL_SRCS))
+endif
+endif
 ifeq ($(CONFIG_NETFRONT),y)
 KERNEL_SRCS += $(wildcard minios/drivers/netfront*.c)
 endif
@@ -77,6 +105,18 @@ KERNEL_SRCS += $(wildcard minios/drivers/blkfront*.c)
 endif
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
 KERNEL := $(BUILD)/minios.o
+
+ifeq ($(ARCH),arm64)
+# The nine libfdt sources, compiled like kernel code.
+LIBFDT_NAMES := fdt fdt_ro fdt_wip fdt_sw fdt_rw fdt_strerror fdt_empty_tree fdt_addresses fdt_overlay
+LIBFDT_OBJS := $(patsubst %,$(BUILD)/libfdt/%.o,$(LIBFDT_NAMES))
+KERNEL_OBJS += $(LIBFDT_OBJS)
+$(BUILD)/libfdt/%.o: $(LIBFDT_STAMP) | $(XENINC)/xen/xen.h
+	$(quiet) CC libfdt/$*.c
+	$(Q)mkdir -p $(@D) && $(CC) $(KERNEL_CFLAGS) -c $(LIBFDT_SRC)/$*.c -o $@
+# Kernel files that include <libfdt.h> need the sources in place.
+$(filter-out $(LIBFDT_OBJS),$(KERNEL_OBJS)): | $(LIBFDT_STAMP)
+endif
 
 $(XENINC)/xen/xen.h:
 	@test -f $(XEN_HEADERS)/xen.h || { echo "error: Xen public headers not found in $(XEN_HEADERS): run 'make setup' (or apt-get install libxen-dev)" >&2; exit 1; }
@@ -102,13 +142,18 @@ $(KERNEL): $(KERNEL_OBJS) minios/exports.txt
 
 # ---------------------------------------------------------------- applications
 # An application is a folder with *.c files (stubdom/<name>/ or
-# tests/xen/<name>/); an optional app.mk there may add <name>_LIBS etc.
+# tests/xen/<name>/); an optional app.mk there may add <name>_LIBS etc.,
+# and "<name>_LIBC := newlib" links it with newlib (lib/libc/libc.mk).
+ifeq ($(filter lib/deps.mk,$(MAKEFILE_LIST)),)
+include lib/deps.mk
+endif
+include lib/libc/libc.mk
 $(BUILD)/stubdom/%.o: stubdom/%.c | $(XENINC)/xen/xen.h
 	$(quiet) CC $<
-	$(Q)mkdir -p $(@D) && $(CC) $(APP_CFLAGS) $($(word 2,$(subst /, ,$<))_CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(call libc_cflags,$(word 2,$(subst /, ,$<))) $($(word 2,$(subst /, ,$<))_CFLAGS) -c $< -o $@
 $(BUILD)/tests/xen/%.o: tests/xen/%.c | $(XENINC)/xen/xen.h
 	$(quiet) CC $<
-	$(Q)mkdir -p $(@D) && $(CC) $(APP_CFLAGS) $($(word 3,$(subst /, ,$<))_CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(call libc_cflags,$(word 3,$(subst /, ,$<))) $($(word 3,$(subst /, ,$<))_CFLAGS) -c $< -o $@
 
 # Applications without a libc still get memcpy & co. (gcc emits calls to
 # them): the kernel's own string routines, compiled again as app code,
@@ -122,9 +167,16 @@ define app_rules
 $(2)_OBJS := $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard $(1)/*.c))
 $(2)_LIBS := $(APP_STRING_OBJ)
 -include $(1)/app.mk
+$(2)_LIBC_LINK :=
+ifeq ($$($(2)_LIBC),newlib)
+$(2)_LIBS := $$(filter-out $(APP_STRING_OBJ),$$($(2)_LIBS))
+$(2)_LIBC_LINK := $$(LIBC_LINK)
+$$($(2)_OBJS): | $$(NEWLIB_STAMP)
+$(BUILD)/$(1)/$(2).elf: $$(LIBC_OBJS) $$(NEWLIB_LIBS)
+endif
 $(BUILD)/$(1)/$(2).elf: $$($(2)_OBJS) $$($(2)_LIBS) $(KERNEL) $(LDSCRIPT)
 	$$(quiet) LINK $$@
-	$$(Q)$(LD) $(LDFLAGS) -T $(LDSCRIPT) -o $$@ $(KERNEL) $$($(2)_OBJS) $$($(2)_LIBS) $(LIBGCC)
+	$$(Q)$(LD) $(LDFLAGS) -T $(LDSCRIPT) -o $$@ $(KERNEL) $$($(2)_OBJS) $$($(2)_LIBS) $$($(2)_LIBC_LINK) $(LIBGCC)
 $(BUILD)/$(1)/$(2): $(BUILD)/$(1)/$(2).elf
 	$$(quiet) STRIP $$@
 	$$(Q)$(STRIP) -o $$@ $$<
@@ -138,6 +190,17 @@ STUBDOMS := $(patsubst stubdom/%/,%,$(sort $(dir $(wildcard stubdom/*/*.c))))
 GUEST_TESTS := $(patsubst tests/xen/%/,%,$(sort $(dir $(wildcard tests/xen/*/*.c))))
 $(foreach s,$(STUBDOMS),$(eval $(call app_rules,stubdom/$(s),$(s))))
 $(foreach t,$(GUEST_TESTS),$(eval $(call app_rules,tests/xen/$(t),$(t))))
+
+ifeq ($(ARCH),arm64)
+# arm64-only guest tests that need more than one domain at a time (booted
+# together by tests/lab/arm64-run.sh as dom0less domUs).
+ARM64_LAB_TESTS := $(patsubst tests/lab/arm64/%/,%,$(sort $(dir $(wildcard tests/lab/arm64/*/*.c))))
+$(BUILD)/tests/lab/arm64/%.o: tests/lab/arm64/%.c | $(XENINC)/xen/xen.h
+	$(quiet) CC $<
+	$(Q)mkdir -p $(@D) && $(CC) $(APP_CFLAGS) -Itests/xen -c $< -o $@
+$(foreach t,$(ARM64_LAB_TESTS),$(eval $(call app_rules,tests/lab/arm64/$(t),$(t))))
+guest-tests: $(foreach t,$(ARM64_LAB_TESTS),$(BUILD)/tests/lab/arm64/$(t)/$(t).gz)
+endif
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

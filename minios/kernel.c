@@ -11,6 +11,8 @@
 #include <minios/events.h>
 #include <minios/panic.h>
 #include <minios/sched.h>
+#include <minios/shutdown.h>
+#include <minios/xenbus.h>
 #include <minios/time.h>
 
 #define MAX_ARGS 64
@@ -84,6 +86,15 @@ static void main_thread(void *unused)
 {
     static char *argv[MAX_ARGS];
     (void)unused;
+    /* Services every stub domain gets before main(): the xenstore client
+     * and the answer to xl shutdown/reboot (control/shutdown). */
+    if (boot_info.xenstore_ring) {
+        int rc = xenbus_init();
+        if (rc == 0)
+            rc = shutdown_init();
+        if (rc < 0)
+            printk("stubos: xenstore unavailable (%d): no devices, no xl shutdown\n", rc);
+    }
     int argc = build_argv(argv);
     uint64_t entry_ns = cycles_to_system_ns(boot_info.entry_cycles);
     boot_ns = monotonic_ns() - entry_ns;

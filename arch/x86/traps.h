@@ -16,6 +16,8 @@ struct trap_frame {
 #define VECTOR_EVENT 256
 
 void x86_traps_init(void);
+/* The address a page fault happened at (PV: from vcpu_info, PVH: %cr2). */
+uint64_t x86_fault_address(void);
 void x86_dispatch_trap(struct trap_frame *f);
 __noreturn void x86_failsafe(const uint64_t *frame);
 

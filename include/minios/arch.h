@@ -63,4 +63,29 @@ void arch_set_stack_limit(uintptr_t limit);
 /* Upcall hook the arch calls, in event context, when Xen signals events. */
 void events_upcall(void);
 
+/* ---- Mapping frames that are not our RAM (x86 PV: arch/x86/map.c) ----
+ * RAM is mapped 1:1 (virtual == pseudo-physical). Other frames -- the
+ * grant-table frames Xen shares with us, grants other domains let us map --
+ * go into a separate window of virtual addresses above RAM, reserved in
+ * whole pages. A reserved range already has its page tables (down to the L1
+ * entries), which a grant map needs, and starts out unmapped. */
+
+/* Reserve n contiguous pages of the window; 0 if there is no room (or no
+ * memory for page tables). */
+uintptr_t arch_map_window_alloc(unsigned n);
+
+/* Give back pages reserved by arch_map_window_alloc: 0, -EINVAL if one of
+ * them is not reserved, -EBUSY while one is still mapped (nothing freed). */
+int arch_map_window_free(uintptr_t va, unsigned n);
+
+/* Map the machine frames mfns[0..n) read-write at va (reserved window
+ * pages) / remove such mappings. 0 or a negative errno; a failed map leaves
+ * nothing mapped. */
+int arch_map_machine_frames(uintptr_t va, const xen_pfn_t *mfns, unsigned n);
+int arch_unmap_frames(uintptr_t va, unsigned n);
+
+/* The frame number Xen wants for our page pfn in grant entries and grant
+ * copies: the machine frame on x86 PV, the pfn itself where Xen translates. */
+xen_pfn_t arch_pfn_to_xen_frame(unsigned long pfn);
+
 #endif

@@ -2,20 +2,21 @@
  * grants dom0 maps through Linux's gntdev (tests/dom0/gntmap.c, driven by
  * hook.sh).
  *
- * The hook finds our grants in our console log: we print
- *   GNT <step> <ref> <domid>
+ * We tell the hook about our grants in xenstore, under our own data/ node:
+ *   data/gnttab/<step> = <ref>
  * for the steps "read" (a read-only page dom0 prints), "write" (dom0 writes
  * a pattern) and "hold" (dom0 keeps the page mapped a few seconds while we
  * try to revoke it), and poll the pages for dom0's patterns. */
 #include <minios/arch.h>
 #include <minios/console.h>
 #include <minios/errno.h>
+#include <minios/format.h>
 #include <minios/gnttab.h>
-#include <minios/hypercall.h>
 #include <minios/mm.h>
 #include <minios/panic.h>
 #include <minios/sched.h>
 #include <minios/time.h>
+#include <minios/xenbus.h>
 #include "../testlib.h"
 
 #define CYCLES 10000
@@ -62,26 +63,6 @@ static void *new_page(void)
     return p;
 }
 
-/* Our domain id: Xen fills in the real id for DOMID_SELF as the remote end
- * of an unbound port, and EVTCHNOP_status tells it. */
-static int find_own_domid(domid_t *domid)
-{
-    struct evtchn_alloc_unbound alloc = {.dom = DOMID_SELF, .remote_dom = DOMID_SELF};
-    long rc = xen_event_channel_op(EVTCHNOP_alloc_unbound, &alloc);
-    if (rc)
-        return (int)rc;
-    struct evtchn_status status = {.dom = DOMID_SELF, .port = alloc.port};
-    rc = xen_event_channel_op(EVTCHNOP_status, &status);
-    struct evtchn_close close = {.port = alloc.port};
-    xen_event_channel_op(EVTCHNOP_close, &close);
-    if (rc)
-        return (int)rc;
-    if (status.status != EVTCHNSTAT_unbound)
-        return -EPROTO;
-    *domid = status.u.unbound.dom;
-    return 0;
-}
-
 /* ---- the allocator ---- */
 
 static void test_init(void)
@@ -90,8 +71,7 @@ static void test_init(void)
     unsigned total = gnttab_refs_total();
     TEST_CHECK("gnttab-init", total >= 512 - GNTTAB_NR_RESERVED_ENTRIES && total <= MAX_TEST_REFS,
                "%u refs", total);
-    printk("gnttab: %u refs, %u in use at start, we are domain %u\n", total, refs_at_start,
-           self);
+    printk("gnttab: %u refs, %u in use at start, we are domain %u\n", total, refs_at_start, self);
 }
 
 static void test_bad_args(void *page)
@@ -140,8 +120,7 @@ static int grant_all(const char *test, void *page, long avoid)
     unsigned n = 0;
     int rc, bad = -1;
     while (n < MAX_TEST_REFS && (rc = gnttab_grant_page(0, page, true, &refs[n])) == 0) {
-        if (refs[n] < GNTTAB_NR_RESERVED_ENTRIES || (long)refs[n] == avoid ||
-            !mark_seen(refs[n]))
+        if (refs[n] < GNTTAB_NR_RESERVED_ENTRIES || (long)refs[n] == avoid || !mark_seen(refs[n]))
             bad = (int)refs[n];
         n++;
     }
@@ -150,8 +129,8 @@ static int grant_all(const char *test, void *page, long avoid)
     for (unsigned i = 0; i < n; i++)
         end_failures += gnttab_end_access(refs[i]) != 0;
     if (rc != -ENOSPC || bad >= 0 || end_failures || full != gnttab_refs_total()) {
-        TEST_FAIL(test, "%u granted, last rc %d, bad ref %d, %d end failures, %u of %u in use",
-                  n, rc, bad, end_failures, full, gnttab_refs_total());
+        TEST_FAIL(test, "%u granted, last rc %d, bad ref %d, %d end failures, %u of %u in use", n,
+                  rc, bad, end_failures, full, gnttab_refs_total());
         return -1;
     }
     return (int)n;
@@ -162,10 +141,10 @@ static void test_exhaust(void *page)
     int n = grant_all("gnttab-exhaust", page, -1);
     if (n < 0)
         return;
-    TEST_CHECK("gnttab-exhaust", (unsigned)n == gnttab_refs_total() - refs_at_start &&
-                                     gnttab_refs_in_use() == refs_at_start,
-               "%d granted, %u in use after ending them (was %u)", n, gnttab_refs_in_use(),
-               refs_at_start);
+    TEST_CHECK(
+        "gnttab-exhaust",
+        (unsigned)n == gnttab_refs_total() - refs_at_start && gnttab_refs_in_use() == refs_at_start,
+        "%d granted, %u in use after ending them (was %u)", n, gnttab_refs_in_use(), refs_at_start);
 }
 
 static void test_cycles(void *page)
@@ -235,8 +214,8 @@ static void test_self_map_readonly(void *page)
     int end = gnttab_end_access(ref);
     gnttab_map_area_free(area, 1);
     TEST_CHECK("gnttab-self-map-ro", rw < 0 && readable && unmap == 0 && end == 0,
-               "rw map %d, ro map %d (content ok %d), unmap %d, end %d", rw, ro, readable,
-               unmap, end);
+               "rw map %d, ro map %d (content ok %d), unmap %d, end %d", rw, ro, readable, unmap,
+               end);
 }
 
 /* GNTTABOP_copy from our own grant into another page, then from a revoked
@@ -260,8 +239,8 @@ static void test_copy(void *src, void *dst)
     rc = gnttab_copy(&op, 1);
     bool copied = has_text((char *)dst + 2000, "copied-by-xen") && ((char *)dst)[1999] == 'x';
     int end = gnttab_end_access(ref);
-    TEST_CHECK("gnttab-copy", rc == 0 && copied && end == 0, "copy %d (status %d), copied %d, end %d",
-               rc, op.status, copied, end);
+    TEST_CHECK("gnttab-copy", rc == 0 && copied && end == 0,
+               "copy %d (status %d), copied %d, end %d", rc, op.status, copied, end);
 
     fill(dst, 'x', PAGE_SIZE);
     op.status = 0;
@@ -286,10 +265,12 @@ static bool wait_for_text(const void *page, const char *text)
 
 static int offer(const char *step, void *page, bool readonly, grant_ref_t *ref)
 {
+    char path[32];
+    ksnprintf(path, sizeof(path), "data/gnttab/%s", step);
     int rc = gnttab_grant_page(0, page, readonly, ref);
     if (rc == 0) {
-        printk("GNT %s %u %u\n", step, *ref, self);
-        console_flush();
+        printk("gnttab: offering ref %u to dom0 in %s\n", *ref, path);
+        rc = xenbus_printf(XBT_NIL, path, "%u", *ref);
     }
     return rc;
 }
@@ -305,7 +286,7 @@ static void test_dom0_read_write(void)
     if (rc == 0)
         rc = offer("write", rw_page, false, &rw_ref);
     if (rc) {
-        TEST_FAIL("gnttab-dom0-write", "grant: %d", rc);
+        TEST_FAIL("gnttab-dom0-write", "grant or xenstore write: %d", rc);
         return;
     }
     bool written = wait_for_text(rw_page, WRITE_TEXT);
@@ -333,7 +314,7 @@ static void test_dom0_hold(void)
     grant_ref_t ref;
     int rc = offer("hold", page, false, &ref);
     if (rc || !wait_for_text(page, HOLD_TEXT)) {
-        TEST_FAIL("gnttab-revoke-busy", "grant %d, or no \"%s\" from dom0", rc, HOLD_TEXT);
+        TEST_FAIL("gnttab-revoke-busy", "offer %d, or no \"%s\" from dom0", rc, HOLD_TEXT);
         return;
     }
     rc = gnttab_end_access(ref);
@@ -352,8 +333,12 @@ static void test_dom0_hold(void)
 
 int main(void)
 {
-    int rc = find_own_domid(&self);
-    TEST_CHECK("gnttab-domid", rc == 0, "%d", rc);
+    int rc = xenbus_init();
+    int domid = rc ? rc : xenbus_get_domid();
+    TEST_CHECK("gnttab-domid", domid > 0, "xenbus init %d, domid %d", rc, domid);
+    if (domid <= 0)
+        return 1;
+    self = (domid_t)domid;
     void *a = new_page(), *b = new_page();
 
     test_init();

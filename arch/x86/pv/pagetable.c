@@ -13,7 +13,7 @@
 #include <minios/mm.h>
 #include <minios/panic.h>
 #include <minios/string.h>
-#include "traps.h"
+#include "../traps.h"
 
 #define PTE_PRESENT 0x001ULL
 #define PTE_RW 0x002ULL
@@ -33,10 +33,12 @@
 
 static struct mmu_update mmu_batch[MMU_BATCH];
 static unsigned mmu_batched;
-static uintptr_t next_table_pfn; /* page-table pages come from here */
+/* Page-table pages for the next mapping step, reserved ahead of time from
+ * RAM that is already mapped: a new table must be cleared through a
+ * writable mapping before it becomes read-only, and its own address must
+ * stay readable while we walk it. */
+static uintptr_t pool_next, pool_end;
 static uintptr_t mapped_end_pfn; /* RAM below this is mapped (or reserved) */
-/* A page whose virtual address we borrow to zero frames nobody maps yet. */
-static uint8_t scratch_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
 static long mmu_update(struct mmu_update *req, unsigned count)
 {
@@ -85,47 +87,22 @@ int x86_update_va(uintptr_t va, uint64_t pte)
     return (int)arch_hypercall5(__HYPERVISOR_update_va_mapping, va, pte, UVMF_INVLPG, 0, 0);
 }
 
-/* Zero a frame through the scratch page: the frame may not be mapped. */
-static void zero_frame(uint64_t mfn)
-{
-    uint64_t own = x86_maddr_of(scratch_page);
-    if (x86_update_va((uintptr_t)scratch_page, (mfn << PAGE_SHIFT) | PAGE_PROT) < 0)
-        panic("cannot map frame %#lx to clear it", (unsigned long)mfn);
-    memset(scratch_page, 0, PAGE_SIZE);
-    x86_update_va((uintptr_t)scratch_page, own | PAGE_PROT);
-}
-
-/* The L1 entry for va if all levels above it exist, else NULL. */
-static uint64_t *l1_entry_if_present(uintptr_t va)
-{
-    uint64_t *table = (uint64_t *)x86_start_info->pt_base;
-    for (int shift = 39; shift > 12; shift -= 9) {
-        uint64_t entry = table[(va >> shift) & 511];
-        if (!(entry & PTE_PRESENT))
-            return NULL;
-        table = x86_table_of_entry(entry);
-    }
-    return &table[(va >> PAGE_SHIFT) & 511];
-}
-
-/* Take the next page-table page, clear it and hook it into *parent. */
+/* Take a reserved page, clear it, make it read-only and hook it into
+ * *parent. */
 static uint64_t *new_table(uint64_t *parent)
 {
-    uintptr_t pfn = next_table_pfn++;
+    if (pool_next == pool_end)
+        panic("page tables: reserved table pages exhausted");
+    uintptr_t pfn = pool_next++;
     uint64_t mfn = x86_pfn_to_mfn(pfn);
-    zero_frame(mfn);
-    /* If the page is already mapped writable (boot region, or mapped earlier
-     * in this chunk), make that mapping read-only; otherwise it gets a
-     * read-only mapping when its turn in map_ram_until comes. */
-    uint64_t *own = l1_entry_if_present(pfn << PAGE_SHIFT);
-    mmu_flush();
-    if (own && (*own & PTE_PRESENT) &&
-        x86_update_va(pfn << PAGE_SHIFT, (mfn << PAGE_SHIFT) | PAGE_PROT_RO) < 0)
-        panic("cannot make page-table page %#lx read-only", (unsigned long)pfn);
+    uint64_t *table = (uint64_t *)(pfn << PAGE_SHIFT);
+    memset(table, 0, PAGE_SIZE);
     mmu_flush(); /* queued entries may point into the table we extend */
+    if (x86_update_va((uintptr_t)table, (mfn << PAGE_SHIFT) | PAGE_PROT_RO) < 0)
+        panic("cannot make page-table page %#lx read-only", (unsigned long)pfn);
     mmu_queue(x86_maddr_of(parent), (mfn << PAGE_SHIFT) | TABLE_PROT);
     mmu_flush();
-    return (uint64_t *)(pfn << PAGE_SHIFT);
+    return table;
 }
 
 /* The L1 entry for va, creating missing levels. */
@@ -139,26 +116,37 @@ static uint64_t *l1_entry(uintptr_t va)
     return &table[(va >> PAGE_SHIFT) & 511];
 }
 
-/* Map [mapped_end_pfn, end_pfn) 1:1. Page tables come from the start of
- * that range; returns the first pfn left for the page allocator. */
-static uintptr_t map_ram_until(uintptr_t end_pfn)
+/* Table pages needed to map n more pages: one L1 per 512 pages (plus one
+ * for a partial one at each end) and a few upper-level tables. */
+static uintptr_t tables_needed(uintptr_t n)
 {
-    uintptr_t first_table = mapped_end_pfn;
-    if (next_table_pfn < mapped_end_pfn)
-        next_table_pfn = mapped_end_pfn;
+    return n / 512 + 4;
+}
+
+/* Map [mapped_end_pfn, end_pfn) 1:1 using the reserved table pages. */
+static void map_ram_until(uintptr_t end_pfn)
+{
     for (uintptr_t pfn = mapped_end_pfn; pfn < end_pfn; pfn++) {
         uint64_t *pte = l1_entry(pfn << PAGE_SHIFT);
-        if (*pte & PTE_PRESENT)
-            continue;
-        /* Tables made while mapping this range lie below next_table_pfn;
-         * the loop only gets ahead of it by one L1 table's reach at most. */
-        bool is_table = pfn >= first_table && pfn < next_table_pfn;
-        mmu_queue(x86_maddr_of(pte),
-                  (x86_pfn_to_mfn(pfn) << PAGE_SHIFT) | (is_table ? PAGE_PROT_RO : PAGE_PROT));
+        if (!(*pte & PTE_PRESENT))
+            mmu_queue(x86_maddr_of(pte), (x86_pfn_to_mfn(pfn) << PAGE_SHIFT) | PAGE_PROT);
     }
     mmu_flush();
     mapped_end_pfn = end_pfn;
-    return next_table_pfn;
+}
+
+/* After mapping a chunk starting at start_pfn, reserve the table pages the
+ * next chunk (as large as all RAM mapped so far) will need from its
+ * beginning; returns the first pfn left for the page allocator. */
+static uintptr_t reserve_next_tables(uintptr_t start_pfn)
+{
+    if (mapped_end_pfn >= x86_start_info->nr_pages)
+        return start_pfn; /* nothing left to map later */
+    pool_next = start_pfn;
+    pool_end = start_pfn + tables_needed(mapped_end_pfn);
+    if (pool_end > mapped_end_pfn)
+        panic("page tables: chunk too small for the next chunk's tables");
+    return pool_end;
 }
 
 void x86_map_boot_ram(uintptr_t *first_free, uintptr_t *mapped_end)
@@ -169,11 +157,15 @@ void x86_map_boot_ram(uintptr_t *first_free, uintptr_t *mapped_end)
 
     /* Everything below the boot page tables (kernel, p2m list, start_info,
      * console and xenstore pages) stays reserved. The boot stack Xen gave
-     * us sits right after the page tables; we left it for our own. */
-    next_table_pfn = PFN_UP(MAX(boot_end, (uintptr_t)_end));
-    mapped_end_pfn = next_table_pfn;
-    uintptr_t end = MIN((uintptr_t)si->nr_pages, mapped_end_pfn + BOOT_MAP_PAGES);
-    *first_free = map_ram_until(end) << PAGE_SHIFT;
+     * us sits right after the page tables; we left it for our own. Xen
+     * maps at least 512 KiB beyond: the first table pages come from there. */
+    uintptr_t start = PFN_UP(MAX(boot_end, (uintptr_t)_end));
+    uintptr_t end = MIN((uintptr_t)si->nr_pages, start + BOOT_MAP_PAGES);
+    pool_next = start;
+    pool_end = start + tables_needed(end - start);
+    mapped_end_pfn = pool_end;
+    map_ram_until(end);
+    *first_free = reserve_next_tables(pool_end) << PAGE_SHIFT;
     *mapped_end = end << PAGE_SHIFT;
 }
 
@@ -183,14 +175,18 @@ void x86_map_boot_ram(uintptr_t *first_free, uintptr_t *mapped_end)
 int x86_grow_ram(unsigned order)
 {
     uintptr_t total = x86_start_info->nr_pages;
-    if (mapped_end_pfn >= total)
+    uintptr_t start = mapped_end_pfn;
+    if (start >= total)
         return -ENOMEM;
-    uintptr_t want = MAX(mapped_end_pfn, (4UL << order) + 64);
-    uintptr_t end = MIN(total, mapped_end_pfn + want);
-    uintptr_t first_free = map_ram_until(end);
-    if (first_free >= end)
+    /* The reserved tables cover as much as was mapped when they were set
+     * aside; a bigger request simply grows again (pages_alloc retries). */
+    uintptr_t capacity = (pool_end - pool_next - 3) * 512;
+    uintptr_t want = MIN(MAX(start, (4UL << order) + 64), capacity);
+    map_ram_until(MIN(total, start + want));
+    uintptr_t first_free = reserve_next_tables(start);
+    if (first_free >= mapped_end_pfn)
         return -ENOMEM;
-    return pages_add_region(first_free << PAGE_SHIFT, end << PAGE_SHIFT);
+    return pages_add_region(first_free << PAGE_SHIFT, mapped_end_pfn << PAGE_SHIFT);
 }
 
 int arch_unmap_page(uintptr_t va)

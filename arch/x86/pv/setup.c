@@ -4,29 +4,12 @@
 #include <minios/hypercall.h>
 #include <minios/mm.h>
 #include <minios/panic.h>
-#include "traps.h"
+#include "../traps.h"
 
 start_info_t *x86_start_info;
 uint64_t boot_entry_cycles;
 struct shared_info *shared_info;
 struct boot_info boot_info;
-
-/* %fs points here; gcc's split-stack prologues compare %rsp with the word
- * at %fs:0x70 (the current thread's stack limit, 0 = unchecked). */
-struct x86_cpu_area {
-    uint8_t reserved[0x70];
-    uintptr_t stack_limit;
-} x86_cpu_area __attribute__((aligned(64)));
-
-void arch_set_stack_limit(uintptr_t limit)
-{
-    x86_cpu_area.stack_limit = limit;
-}
-
-__noreturn void x86_stack_overflow(uintptr_t rsp)
-{
-    panic("stack overflow: rsp %#lx is below the thread's stack limit", (unsigned long)rsp);
-}
 
 /* The shared-info frame is mapped over this page (its RAM is given up). */
 static uint8_t shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));

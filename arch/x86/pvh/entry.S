@@ -1,0 +1,113 @@
+/* x86_64 PVH exception and event entry. The CPU pushes the native frame
+ *     [error code], rip, cs, rflags, rsp, ss
+ * (page faults and double faults switch to the IST stack first, so a
+ * thread that hits its guard page still gets a report). The stubs push a
+ * vector number and a zero error code where the CPU has none, which gives
+ * the same struct trap_frame as PV (arch/x86/traps.h). */
+
+#define VECTOR_EVENT 256
+#define PVH_EVENT_VECTOR 0xf3
+
+.macro TRAP_NO_ERROR name, vector
+    .globl \name
+\name:
+    pushq $0
+    pushq $\vector
+    jmp pvh_trap_common
+.endm
+
+.macro TRAP_WITH_ERROR name, vector
+    .globl \name
+\name:
+    pushq $\vector
+    jmp pvh_trap_common
+.endm
+
+    .text
+TRAP_NO_ERROR   pvh_trap_0, 0
+TRAP_NO_ERROR   pvh_trap_1, 1
+TRAP_NO_ERROR   pvh_trap_2, 2
+TRAP_NO_ERROR   pvh_trap_3, 3
+TRAP_NO_ERROR   pvh_trap_4, 4
+TRAP_NO_ERROR   pvh_trap_5, 5
+TRAP_NO_ERROR   pvh_trap_6, 6
+TRAP_NO_ERROR   pvh_trap_7, 7
+TRAP_WITH_ERROR pvh_trap_8, 8
+TRAP_NO_ERROR   pvh_trap_9, 9
+TRAP_WITH_ERROR pvh_trap_10, 10
+TRAP_WITH_ERROR pvh_trap_11, 11
+TRAP_WITH_ERROR pvh_trap_12, 12
+TRAP_WITH_ERROR pvh_trap_13, 13
+TRAP_WITH_ERROR pvh_trap_14, 14
+TRAP_NO_ERROR   pvh_trap_15, 15
+TRAP_NO_ERROR   pvh_trap_16, 16
+TRAP_WITH_ERROR pvh_trap_17, 17
+TRAP_NO_ERROR   pvh_trap_18, 18
+TRAP_NO_ERROR   pvh_trap_19, 19
+TRAP_NO_ERROR   pvh_trap_spurious, 32
+
+    .globl pvh_event_entry
+pvh_event_entry:
+    pushq $0
+    pushq $VECTOR_EVENT
+    jmp pvh_trap_common
+
+pvh_trap_common:
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, %rdi
+    movq %rsp, %rbx
+    andq $-16, %rsp
+    call x86_dispatch_trap
+    movq %rbx, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp
+    iretq
+
+/* See arch/x86/entry.S: a split-stack prologue found the stack exhausted. */
+    .globl __morestack
+__morestack:
+    movq $0, x86_cpu_area + 0x70(%rip)
+    movq %rsp, %rdi
+    leaq pvh_emergency_stack_top(%rip), %rsp
+    call x86_stack_overflow
+    ud2
+
+    .section .bss.emergency_stack, "aw", @nobits
+    .balign 16
+    .globl pvh_emergency_stack_top, pvh_ist_stack_top
+pvh_emergency_stack:
+    .skip 8192
+pvh_emergency_stack_top:
+pvh_ist_stack:
+    .skip 8192
+pvh_ist_stack_top:
+
+    .section .note.GNU-stack, "", @progbits
