@@ -64,12 +64,7 @@ else ifeq ($(ARCH),arm64)
 # Xen's device tree with it.
 include lib/deps.mk
 # Inline atomics only: libgcc's outlined ones need glibc's getauxval.
-# XEN_HAVE_PV_UPCALL_MASK: TEMPORARY, only so that minios/events.c (which
-# reads vcpu_info.evtchn_upcall_mask, an x86-only field) compiles; on Arm the
-# byte is padding Xen never looks at, and arch/arm/setup.c delivers the
-# event that evtchn_unmask() re-raises. Remove once events.c unmasks with
-# EVTCHNOP_unmask or an arch hook.
-ARCH_CFLAGS := -march=armv8-a -mno-outline-atomics -DXEN_HAVE_PV_UPCALL_MASK
+ARCH_CFLAGS := -march=armv8-a -mno-outline-atomics
 # The kernel stays off FP/SIMD registers (an interrupt may hit an application
 # using them; arch/arm/entry.S saves them only around interrupts), and makes
 # only aligned accesses: its early boot code runs with the MMU off, where all
@@ -93,9 +88,6 @@ KERNEL_SRCS := $(wildcard minios/*.c) $(wildcard arch/$(SRCARCH)/*.c) $(wildcard
 ifeq ($(ARCH),x86_64)
 # Boot-mode specific code: arch/x86/pv/ or arch/x86/pvh/.
 KERNEL_SRCS += $(wildcard arch/x86/$(MODE)/*.c) $(wildcard arch/x86/$(MODE)/*.S)
-ifeq ($(MODE),pvh)
-KERNEL_SRCS := $(filter-out arch/x86/map.c,$(KERNEL_SRCS))
-endif
 endif
 ifeq ($(CONFIG_NETFRONT),y)
 KERNEL_SRCS += $(wildcard minios/drivers/netfront*.c)
@@ -222,6 +214,7 @@ setup:
 run: setup $(BUILD)/stubdom/$(STUBDOM)/$(STUBDOM).gz
 	@tests/lab/run-stubdom.sh $(BUILD)/stubdom/$(STUBDOM)/$(STUBDOM).gz stubdom/$(STUBDOM)/$(STUBDOM).cfg
 
+-include lib/lwip/lwip.mk
 -include tests/unit/unit.mk
 
 # Static Linux programs that drive the other end of guest tests from dom0

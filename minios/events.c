@@ -44,19 +44,13 @@ void evtchn_clear(evtchn_port_t port)
     arch_clear_bit(port % BITS_PER_WORD, &shared_info->evtchn_pending[port / BITS_PER_WORD]);
 }
 
-/* Unmasking does not make Xen re-send an event that became pending while
- * masked, so raise it ourselves, the way Xen would have. */
+/* Let Xen clear the mask: if the port became pending while masked, it
+ * raises the event the way each arch expects (on x86 PV our own bookkeeping
+ * would do, but Arm and PVH need Xen to kick the vCPU). */
 void evtchn_unmask(evtchn_port_t port)
 {
-    unsigned word = port / BITS_PER_WORD, bit = port % BITS_PER_WORD;
-    arch_clear_bit(bit, &shared_info->evtchn_mask[word]);
-    if (!(READ_ONCE(shared_info->evtchn_pending[word]) & (1UL << bit)))
-        return;
-    volatile struct vcpu_info *v = vcpu0();
-    arch_set_bit(word, &v->evtchn_pending_sel);
-    v->evtchn_upcall_pending = 1;
-    if (!v->evtchn_upcall_mask)
-        xen_version(XENVER_version, NULL); /* any hypercall lets Xen deliver it */
+    struct evtchn_unmask op = {.port = port};
+    xen_event_channel_op(EVTCHNOP_unmask, &op);
 }
 
 static void dispatch(evtchn_port_t port)

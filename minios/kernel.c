@@ -46,6 +46,9 @@ uint64_t kernel_boot_cpu_ns(void)
 
 __noreturn void domain_shutdown(unsigned reason)
 {
+    static const char *const names[] = {"poweroff", "reboot", "suspend", "crash", "watchdog"};
+    /* Said on the console because some toolstacks (dom0less) cannot tell. */
+    printk("stubos: domain shutdown: %s\n", reason < ARRAY_SIZE(names) ? names[reason] : "other");
     console_flush();
     for (;;) {
         xen_shutdown(reason);
@@ -82,19 +85,25 @@ __attribute__((weak)) __noreturn void app_start(int argc, char **argv)
     poweroff(main(argc, argv));
 }
 
+static void start_xenbus(void *unused)
+{
+    (void)unused;
+    int rc = xenbus_init();
+    if (rc == 0)
+        rc = shutdown_init();
+    if (rc < 0)
+        printk("stubos: xenstore unavailable (%d): no devices, no xl shutdown\n", rc);
+}
+
 static void main_thread(void *unused)
 {
     static char *argv[MAX_ARGS];
     (void)unused;
-    /* Services every stub domain gets before main(): the xenstore client
-     * and the answer to xl shutdown/reboot (control/shutdown). */
-    if (boot_info.xenstore_ring) {
-        int rc = xenbus_init();
-        if (rc == 0)
-            rc = shutdown_init();
-        if (rc < 0)
-            printk("stubos: xenstore unavailable (%d): no devices, no xl shutdown\n", rc);
-    }
+    /* The xenstore client and the answer to xl shutdown/reboot come up in
+     * their own thread, so main() does not wait for xenstore round trips;
+     * code that needs xenbus calls xenbus_init(), which waits for it. */
+    if (boot_info.xenstore_ring && !thread_create("xenbus-init", start_xenbus, NULL))
+        printk("stubos: cannot start the xenstore client: out of memory\n");
     int argc = build_argv(argv);
     uint64_t entry_ns = cycles_to_system_ns(boot_info.entry_cycles);
     boot_ns = monotonic_ns() - entry_ns;

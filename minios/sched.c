@@ -378,7 +378,7 @@ static void idle_loop(void)
         uint64_t deadline = 0;
         if (!list_empty(&timers))
             deadline = list_first_entry(&timers, struct timer, link)->deadline_ns;
-        xen_set_timer_op(deadline);
+        arch_set_timer(deadline);
         /* Blocks with events still disabled; Xen re-enables them atomically
          * with the block, so an event that arrived after our checks above
          * wakes us at once instead of being lost. */

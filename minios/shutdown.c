@@ -4,6 +4,7 @@
 #include <minios/format.h>
 #include <minios/kernel.h>
 #include <minios/mm.h>
+#include <minios/sched.h>
 #include <minios/shutdown.h>
 #include <minios/string.h>
 #include <minios/time.h>
@@ -147,10 +148,8 @@ static void shutdown_requested(const char *path, const char *token, void *arg)
     domain_shutdown(req.reason);
 }
 
-int shutdown_init(void)
+static int start_watching(void)
 {
-    if (watching)
-        return 0;
     int rc = xenbus_init();
     if (rc < 0)
         return rc;
@@ -165,5 +164,16 @@ int shutdown_init(void)
         rc = xenbus_write(XBT_NIL, "control/feature-reboot", "1");
     if (rc < 0)
         printk("shutdown: cannot advertise control/feature-poweroff/reboot (error %d)\n", rc);
+    return rc;
+}
+
+/* The kernel calls this in a thread of its own while main() may call it
+ * too: the lock makes the second caller wait for the first. */
+int shutdown_init(void)
+{
+    static struct mutex init_lock = {.owner = NULL, .waiters = WAITQ_INIT(init_lock.waiters)};
+    mutex_lock(&init_lock);
+    int rc = watching ? 0 : start_watching();
+    mutex_unlock(&init_lock);
     return rc;
 }

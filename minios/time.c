@@ -44,9 +44,12 @@ uint64_t cycles_to_system_ns(uint64_t cycles)
     if (!shared_info)
         return 0;
     read_time_info(&t);
-    if (cycles >= t.tsc_timestamp)
-        return t.system_time + scale_delta(cycles - t.tsc_timestamp, t.mul, t.shift);
-    return t.system_time - scale_delta(t.tsc_timestamp - cycles, t.mul, t.shift);
+    /* Signed: a new domain's TSC starts near zero, so Xen's tsc_timestamp
+     * may be a small negative number, and cycles may lie before it. */
+    int64_t delta = (int64_t)(cycles - t.tsc_timestamp);
+    if (delta >= 0)
+        return t.system_time + scale_delta((uint64_t)delta, t.mul, t.shift);
+    return t.system_time - scale_delta(-(uint64_t)delta, t.mul, t.shift);
 }
 
 uint64_t monotonic_ns(void)

@@ -209,8 +209,13 @@ static int send_request(struct request *req, uint32_t tx_id, const struct xs_par
 static int xs_request(uint32_t type, xenbus_transaction_t xbt, const struct xs_part *parts,
                       unsigned nparts, char **reply, uint32_t *reply_len)
 {
-    if (!connected)
-        return -ENODEV;
+    if (!connected) {
+        /* The kernel connects in a thread of its own at boot; wait for it
+         * (or connect now) instead of failing a caller that came first. */
+        int rc = xenbus_init();
+        if (rc < 0)
+            return rc;
+    }
     if (broken)
         return -EIO;
     struct request req = {.type = type};

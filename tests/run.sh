@@ -7,15 +7,20 @@
 #   TESTS=a,b      run only these guest tests (default: all)
 #   SKIP_UNIT=1    skip the host unit tests
 #   SKIP_XEN=1     skip the guest tests
-#   ARCHES="..."   arch-mode pairs to test (default: "x86_64-pv")
+#   ARCHES="..."   builds to test (default: "x86_64-pv arm64-dom0less"); a guest
+#                  test runs on the builds its expect file lists ("arches ...",
+#                  default x86_64-pv); expect lines starting "@<build> " apply
+#                  to that build only
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 PASSED=0
 FAILED=0
+SKIPPED=0
 FAILURES=()
 
 pass() { PASSED=$((PASSED + 1)); printf 'PASS %s\n' "$1"; }
+skip() { SKIPPED=$((SKIPPED + 1)); printf 'SKIP %s\n' "$1"; }
 fail() {
     FAILED=$((FAILED + 1)); FAILURES+=("$1")
     printf 'FAIL %s\n' "$1"
@@ -25,9 +30,13 @@ fail() {
 count_test_lines() {   # prefix file
     local prefix=$1 file=$2 line name rest
     while IFS= read -r line; do
-        [[ $line =~ ^TEST\ ([^ ]+)\ (PASS|FAIL)(.*)$ ]] || continue
+        [[ $line =~ ^TEST\ ([^ ]+)\ (PASS|FAIL|SKIP)(.*)$ ]] || continue
         name=${BASH_REMATCH[1]}; rest=${BASH_REMATCH[3]}
-        if [ "${BASH_REMATCH[2]}" = PASS ]; then pass "$prefix/$name"; else fail "$prefix/$name$rest"; fi
+        case ${BASH_REMATCH[2]} in
+            PASS) pass "$prefix/$name" ;;
+            SKIP) skip "$prefix/$name$rest" ;;
+            *) fail "$prefix/$name$rest" ;;
+        esac
     done < "$file"
 }
 
@@ -50,18 +59,26 @@ run_unit_tests() {
     rm -f "$out"
 }
 
+# The expect lines that apply to a build: comments dropped, "@<build> "
+# prefixes kept only for that build (and stripped).
+expect_lines() {   # expectfile build
+    [ -f "$1" ] || return 0
+    sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$1" |
+        awk -v b="@$2" '/^@/ { if ($1 != b) next; sub(/^@[^ ]+ +/, "") } { print }'
+}
+
 # Read one guest test's expect file into globals.
-load_expect() {   # testdir
-    EXP_TIMEOUT=20; EXP_IMAGE=""; EXP_TESTS=""
-    [ -f "$1/expect" ] || return 0
+load_expect() {   # testdir build
+    EXP_TIMEOUT=20; EXP_IMAGE=""; EXP_TESTS=""; EXP_ARCHES="x86_64-pv"
     local key value
     while read -r key value; do
         case "$key" in
             timeout) EXP_TIMEOUT=$value ;;
             image) EXP_IMAGE=$value ;;
             tests) EXP_TESTS=$value ;;
+            arches) EXP_ARCHES=$value ;;
         esac
-    done < <(grep -v '^\s*#' "$1/expect")
+    done < <(expect_lines "$1/expect" "$2")
 }
 
 selected() {   # name
@@ -70,8 +87,10 @@ selected() {   # name
 }
 
 # Evaluate the lab's output for one guest against its expect file.
-check_guest() {   # build name outdir
-    local build=$1 name=$2 out=$3 tag="xen/$1/$2"
+check_guest() {   # build name outdir [expectfile]
+    local build=$1 name=$2 out=$3 tag="xen/$1/$2" expect=${4:-tests/xen/$2/expect}
+    local dom0less=0
+    [[ $build == *dom0less ]] && dom0less=1
     local console=$out/$name.console hook=$out/$name.hook result=$out/$name.result
     if [ ! -f "$result" ]; then fail "$tag: the lab produced no result"; return; fi
     [ -f "$console" ] || : > "$console"
@@ -82,6 +101,8 @@ check_guest() {   # build name outdir
     local key value n
     while read -r key value; do
         case "$key" in
+            hook|xl)
+                [ "$dom0less" = 1 ] && { skip "$tag: $key /$value/ (no dom0 under dom0less)"; continue; } ;;&
             reason)
                 if [ "$reason" = "$value" ]; then pass "$tag: shutdown reason $value"
                 else fail "$tag: shutdown reason $reason, expected $value"; fi ;;
@@ -98,11 +119,11 @@ check_guest() {   # build name outdir
                 if [ -f "$hook" ] && grep -Eq -- "$value" "$hook"; then pass "$tag: dom0 hook /$value/"
                 else fail "$tag: no dom0 hook line matches /$value/"; fi ;;
             tests)
-                n=$(grep -cE '^TEST [^ ]+ (PASS|FAIL)' "$console")
+                n=$(grep -cE '^TEST [^ ]+ (PASS|FAIL|SKIP)' "$console")
                 if [ "$n" = "$value" ]; then pass "$tag: $n TEST lines"
                 else fail "$tag: $n TEST lines, expected $value"; fi ;;
         esac
-    done < <(grep -v '^\s*#' "tests/xen/$name/expect" 2>/dev/null)
+    done < <(expect_lines "$expect" "$build")
     if [ "$FAILED" -gt "$failed_before" ]; then
         echo "---- console of $tag (last 30 lines) ----"; tail -30 "$console"
         [ -f "$hook" ] && { echo "---- dom0 hook of $tag ----"; tail -15 "$hook"; }
@@ -113,44 +134,79 @@ check_guest() {   # build name outdir
 run_guest_tests() {   # arch-mode
     local build=$1 arch=${1%-*} mode=${1#*-}
     echo "== guest tests under Xen ($build)"
-    if ! make -s ARCH="$arch" MODE="$mode" all guest-tests > /tmp/stubos-build.$$ 2>&1; then
-        cat /tmp/stubos-build.$$; rm -f /tmp/stubos-build.$$
+    local log; log=$(mktemp)
+    if ! make -s ARCH="$arch" MODE="$mode" all > "$log" 2>&1; then
+        cat "$log"; rm -f "$log"
         fail "xen/$build/build"; return
     fi
-    rm -f /tmp/stubos-build.$$
-    local out=build/$build/test-out plan
-    rm -rf "$out"; mkdir -p "$out"
+    # A directory per run (several runs may share a build tree); test-out
+    # points at the latest.
+    local out plan
+    mkdir -p "build/$build"
+    out=$(mktemp -d "build/$build/test-out.XXXXXX")
+    ln -sfn "$(basename "$out")" "build/$build/test-out"
     plan=$out/plan
     : > "$plan"
     local dir name image names=()
     for dir in tests/xen/*/; do
         name=$(basename "$dir")
         [ -f "$dir/test.cfg" ] && selected "$name" || continue
-        load_expect "$dir"
+        load_expect "$dir" "$build"
+        [[ " $EXP_ARCHES " == *" $build "* ]] || continue
         image=build/$build/tests/xen/$name/$name.gz
         [ -n "$EXP_IMAGE" ] && image=build/$build/$EXP_IMAGE/$(basename "$EXP_IMAGE").gz
+        # A test that does not build fails alone; the others still run.
+        if ! make -s ARCH="$arch" MODE="$mode" "$image" > "$log" 2>&1; then
+            cat "$log"; fail "xen/$build/$name: does not build"; continue
+        fi
         printf '%s %s %s %s %s\n' "$name" "$PWD/$image" "$PWD/${dir}test.cfg" "$EXP_TIMEOUT" \
             "$( [ -f "$dir/hook.sh" ] && echo "$PWD/${dir}hook.sh")" >> "$plan"
         names+=("$name")
     done
+    rm -f "$log"
     [ ${#names[@]} -gt 0 ] || return
-    tests/lab/x86-run.sh -f build/host/dom0 "$plan" "$out"
+    run_lab "$build" "$plan" "$out"
+    for name in "${names[@]}"; do check_guest "$build" "$name" "$out"; done
+    run_lab_plans "$build" "$out"
+}
+
+# Boot one lab run: x86 guests under Xen + a Linux dom0, arm64 guests as
+# dom0less domains.
+run_lab() {   # build plan outdir
+    local runner=tests/lab/x86-run.sh args=(-f build/host/dom0)
+    [ "$1" = arm64-dom0less ] && { runner=tests/lab/arm64-run.sh; args=(); }
+    "$runner" "${args[@]}" "$2" "$3"
     local rc=$?
     if [ $rc -ne 0 ]; then
-        fail "xen/$build/lab: x86-run.sh exited $rc ($(cat "$out/lab.result" 2>/dev/null))"
-        tail -40 "$out/serial.log" 2>/dev/null
+        fail "xen/$1/lab: $(basename "$runner") exited $rc ($(cat "$3/lab.result" 2>/dev/null))"
+        tail -40 "$3/serial.log" 2>/dev/null
     fi
-    for name in "${names[@]}"; do check_guest "$build" "$name" "$out"; done
+}
+
+# Tests that need several guests in one boot of their own (arm64: two
+# dom0less domains talking): tests/lab/<arch>/<test>/{plan,expect}.
+run_lab_plans() {   # build outdir
+    local build=$1 arch=${1%-*} dir t name
+    for dir in tests/lab/"$arch"/*/; do
+        t=$(basename "$dir")
+        [ -f "$dir/plan" ] && selected "$t" || continue
+        make -s ARCH="$arch" guest-tests >/dev/null 2>&1 || true
+        mkdir -p "$2/$t"
+        run_lab "$build" "${dir}plan" "$2/$t"
+        for name in $(sed 's/#.*//' "${dir}plan" | awk 'NF { print $1 }'); do
+            check_guest "$build" "$name" "$2/$t" "${dir}expect"
+        done
+    done
 }
 
 [ "${SKIP_UNIT:-0}" = 1 ] || run_unit_tests
 if [ "${SKIP_XEN:-0}" != 1 ]; then
-    for b in ${ARCHES:-x86_64-pv}; do run_guest_tests "$b"; done
+    for b in ${ARCHES:-x86_64-pv arm64-dom0less}; do run_guest_tests "$b"; done
 fi
 
 if [ $FAILED -gt 0 ]; then
     echo "== failures:"
     printf '  %s\n' "${FAILURES[@]}"
 fi
-echo "$PASSED passed, $FAILED failed"
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 [ $FAILED -eq 0 ]

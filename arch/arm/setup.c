@@ -9,6 +9,7 @@
  * and no PV console ring. */
 #include <minios/arch.h>
 #include <minios/console.h>
+#include <minios/errno.h>
 #include <minios/hypercall.h>
 #include <minios/mm.h>
 #include <minios/panic.h>
@@ -173,6 +174,23 @@ static void fill_boot_info(const struct dt_facts *f)
     boot_info.boot_mode = "dom0less";
 }
 
+/* All RAM is mapped at boot, but the page allocator's per-page set-up costs
+ * time (tens of ms for 32 MiB under QEMU's TCG), so it gets RAM in growing
+ * chunks when it runs dry, like on x86: at least as much as it has, and
+ * enough for a naturally aligned block of the order asked for. */
+#define BOOT_RAM_CHUNK (1UL << 20)
+static uintptr_t ram_added_end;
+
+static int grow_ram(unsigned order)
+{
+    if (ram_added_end >= arm64_ram_size)
+        return -ENOMEM;
+    uintptr_t want = MAX(ram_added_end, ((4UL << order) + 64) * PAGE_SIZE);
+    uintptr_t start = ram_added_end, end = MIN(arm64_ram_size, start + want);
+    ram_added_end = end;
+    return pages_add_region(start, end);
+}
+
 /* Called by head.S on the boot stack (SP_EL0), MMU on, interrupts masked. */
 __noreturn void arm64_start(uint64_t ram_base, uint64_t dtb_ipa)
 {
@@ -189,32 +207,24 @@ __noreturn void arm64_start(uint64_t ram_base, uint64_t dtb_ipa)
     fill_boot_info(&dt);
     console_init();
 
-    uint64_t T[8]; int k = 0;
-    T[k++] = arch_read_cycles();
     map_shared_info();
-    T[k++] = arch_read_cycles();
     arm64_time_info_init();
-    T[k++] = arch_read_cycles();
     if (arm64_gic_init(fdt) != 0)
         panic("no usable interrupt controller in the device tree");
     if (dt.has_hypervisor_node)
         arm64_mmu_set_grant_area(dt.grant_base, dt.grant_size);
     arm64_traps_set_irqs(dt.evtchn_irq, dt.timer_irq);
     arm64_gic_enable_ppi(dt.evtchn_irq);
-    T[k++] = arch_read_cycles();
     arm64_timer_init(dt.timer_irq);
-    T[k++] = arch_read_cycles();
     place_grant_table();
 
     /* Everything needed from the DT is copied: its RAM may be reused. */
-    T[k++] = arch_read_cycles();
     uintptr_t free_start = arm64_mmu_free_start();
-    if (pages_add_region(free_start, arm64_ram_size) < 0)
+    ram_added_end = MIN(arm64_ram_size, free_start + BOOT_RAM_CHUNK);
+    if (free_start >= ram_added_end || pages_add_region(free_start, ram_added_end) < 0)
         panic("cannot hand RAM %#lx-%#lx to the page allocator", (unsigned long)free_start,
-              (unsigned long)arm64_ram_size);
-    T[k++] = arch_read_cycles();
-    for (int j = 0; j < k; j++) printk("DBG T%d %lu\n", j, (unsigned long)T[j]);
-    printk("DBG entry %lu\n", (unsigned long)boot_entry_cycles);
+              (unsigned long)ram_added_end);
+    pages_set_grow_hook(grow_ram);
     kernel_main();
 }
 

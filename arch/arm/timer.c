@@ -11,7 +11,7 @@
  * vcpu_info[0].time like on x86, needs no Arm branch, we write that record
  * ourselves, once: tsc_timestamp = 0, system_time = 0 and the scale factor
  * for CNTFRQ. "System time" is then nanoseconds since domain creation.
- * The one-shot timer the scheduler asks for with set_timer_op is the
+ * The one-shot timer the scheduler asks for (arch_set_timer) is the
  * virtual timer (see <arch/hypercall.h>). */
 #include <minios/arch.h>
 #include <minios/console.h>
@@ -76,20 +76,19 @@ static uint64_t ns_to_ticks_up(uint64_t ns)
     return (uint64_t)(t / NSEC_PER_SEC) + 1;
 }
 
-/* set_timer_op's contract: fire once at Xen system time deadline_ns (ours:
- * see above); 0 cancels. A deadline in the past fires at once. */
-long arm64_set_timer(unsigned long deadline_ns)
+/* Xen on Arm has no set_timer_op: the one-shot timer is the vCPU's own
+ * virtual timer. */
+void arch_set_timer(uint64_t deadline_ns)
 {
     if (deadline_ns == 0) {
         __asm__ __volatile__("msr cntv_ctl_el0, xzr; isb" ::: "memory");
-        return 0;
+        return;
     }
     uint64_t cval = ns_to_ticks_up(deadline_ns);
     __asm__ __volatile__("msr cntv_cval_el0, %0; msr cntv_ctl_el0, %1; isb"
                          :
                          : "r"(cval), "r"(1UL)
                          : "memory");
-    return 0;
 }
 
 /* The timer fired: turn it off (its interrupt line stays asserted while

@@ -36,6 +36,10 @@ void arch_irq_restore(unsigned long flags);
 void arch_irq_enable(void);
 void arch_irq_disable(void);
 
+/* Arm the one-shot timer: an event (VIRQ_TIMER on Xen x86) at Xen system
+ * time deadline_ns; 0 cancels it. */
+void arch_set_timer(uint64_t deadline_ns);
+
 /* Block the vCPU until an event arrives (events must be enabled by the
  * caller in a race-free way, see minios/time.c). */
 void arch_block(void);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317 # some functions only run indirectly (fetch REC CMD...)
 # deps.sh - fetch and build stubos' third-party dependencies from Debian bookworm
 # packages only, into a content-addressed cache.
 #
@@ -43,6 +44,7 @@ die() { echo "deps: error: $*" >&3; exit 1; }
 
 # arch_info ARCH: TRIPLE (newlib --target), TOOL (binutils/gcc prefix), CC_PKG.
 arch_info() {
+	# shellcheck disable=SC1007 # TOOL= is meant empty (plain gcc, ar...)
 	case $1 in
 	x86_64) TRIPLE=x86_64-xen-elf TOOL= CC_PKG=gcc ;;
 	arm64) TRIPLE=aarch64-xen-elf TOOL=aarch64-linux-gnu- CC_PKG=gcc-aarch64-linux-gnu ;;
@@ -144,7 +146,7 @@ apt_download() { # PKG=VER, binary package via the system apt config
 }
 
 apt_source() { # PKG=VER, source package via the private deb-src config
-	[[ -n $(ls "$DEPS/apt/lists" 2>/dev/null | grep Sources) ]] ||
+	compgen -G "$DEPS/apt/lists/*_Sources*" >/dev/null ||
 		apt-get "${APT_SRC[@]}" update -q
 	apt-get "${APT_SRC[@]}" source --download-only "$1" ||
 		{ apt-get "${APT_SRC[@]}" update -q && apt-get "${APT_SRC[@]}" source --download-only "$1"; }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2048,SC2086 # symbol lists are split into words on purpose
 # smoke.sh ARCH - prove the cached newlib for ARCH (x86_64|arm64) is link-complete:
 #   1. audit: every symbol libc.a leaves undefined must be defined by our syscall
 #      shim (smoke/shim.c), except a few known dead references (KNOWN_GAPS);
@@ -18,8 +19,8 @@ arch=${1:?usage: smoke.sh x86_64|arm64}
 KNOWN_GAPS="posix_memalign regcomp regexec regfree _jp2uc_l _uc2jp_l"
 
 case $arch in
-x86_64) tool= archflags="-mno-red-zone -mcmodel=small" ;;
-arm64) tool=aarch64-linux-gnu- archflags="-mno-outline-atomics" ;;
+x86_64) tool='' archflags=(-mno-red-zone -mcmodel=small) ;;
+arm64) tool=aarch64-linux-gnu- archflags=(-mno-outline-atomics) ;;
 *) echo "smoke: unknown ARCH '$arch' (want x86_64 or arm64)" >&2; exit 1 ;;
 esac
 cc=${tool}gcc nm=${tool}nm
@@ -34,7 +35,7 @@ trap 'rm -rf "$work"' EXIT
 # (stddef.h, stdarg.h, float.h), never glibc's.
 cflags=(-O2 -g -std=gnu11 -Wall -Wextra -nostdinc
 	-isystem "$newlib/include" -isystem "$("$cc" -print-file-name=include)"
-	-fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables $archflags)
+	-fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables "${archflags[@]}")
 libs=("$newlib/lib/libc.a" "$newlib/lib/libm.a" "$("$cc" -print-libgcc-file-name)")
 
 run "$cc" "${cflags[@]}" -c "$here/smoke/main.c" -o "$work/main.o"

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define LIBC_FD_MAX 64 /* descriptors 0 .. LIBC_FD_MAX-1 */
+#define LIBC_FD_MAX 256 /* descriptors 0 .. LIBC_FD_MAX-1 (a server has many sockets) */
 
 struct stat;
 struct libc_file;
@@ -27,13 +27,21 @@ struct libc_file_ops {
     off_t (*seek)(struct libc_file *f, off_t offset, int whence);
     int (*stat)(struct libc_file *f, struct stat *st);
     void (*release)(struct libc_file *f); /* last reference gone: free f */
+    /* poll()/select() (poll.c): which POLL* bits of events hold now, plus
+     * POLLERR/POLLHUP whenever they hold; must not block. NULL: always
+     * ready to read and write. A file whose readiness changes calls
+     * libc_poll_notify() so sleeping pollers look again; one that cannot
+     * (nothing to hook on, like console input) sets poll_by_timer and is
+     * re-polled every few milliseconds instead. */
+    short (*poll)(struct libc_file *f, short events);
+    bool poll_by_timer;
     bool is_tty;
 };
 
 struct libc_file {
     const struct libc_file_ops *ops;
-    int refs;   /* descriptors + in-flight operations holding it */
-    int flags;  /* open() flags: access mode, O_APPEND, O_NONBLOCK */
+    int refs;  /* descriptors + in-flight operations holding it */
+    int flags; /* open() flags: access mode, O_APPEND, O_NONBLOCK */
     off_t offset;
 };
 
@@ -63,6 +71,10 @@ int fd_set_cloexec(int fd, bool cloexec); /* 0 or -EBADF */
 
 /* Number of open descriptors. */
 int fd_count(void);
+
+/* Readiness of some file may have changed: wake every poll()/select() so
+ * it scans again (poll.c). Cheap; safe from any context. */
+void libc_poll_notify(void);
 
 void file_hold(struct libc_file *f);
 void file_put(struct libc_file *f); /* drops a reference; may release f */

@@ -7,6 +7,7 @@
  *   /dev/random, /dev/urandom reads give getentropy() bytes */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +25,39 @@
 
 /* ---- the console ---- */
 
+/* poll() has to take input off the ring to see whether there is any (the
+ * kernel console cannot peek): what it took waits here for the next read. */
+static char console_ahead[64];
+static size_t console_ahead_len;
+
+static size_t console_input(char *buf, size_t n)
+{
+    if (console_ahead_len == 0)
+        return console_read(buf, n);
+    size_t got = n < console_ahead_len ? n : console_ahead_len;
+    memcpy(buf, console_ahead, got);
+    memmove(console_ahead, console_ahead + got, console_ahead_len - got);
+    console_ahead_len -= got;
+    return got;
+}
+
+static short console_poll_op(struct libc_file *f, short events)
+{
+    (void)f;
+    short ready = POLLOUT | POLLWRNORM;
+    if (console_ahead_len == 0 && (events & (POLLIN | POLLRDNORM)))
+        console_ahead_len = console_read(console_ahead, sizeof(console_ahead));
+    if (console_ahead_len)
+        ready |= POLLIN | POLLRDNORM;
+    return ready;
+}
+
 static ssize_t console_read_op(struct libc_file *f, void *buf, size_t n)
 {
     if (n == 0)
         return 0;
     for (;;) {
-        size_t got = console_read(buf, n);
+        size_t got = console_input(buf, n);
         if (got > 0) {
             /* A terminal's Enter arrives as '\r': give programs the '\n'
              * they expect (what a Unix tty's ICRNL does). */
@@ -95,6 +123,8 @@ static const struct libc_file_ops console_ops = {
     .write = console_write_op,
     .stat = console_stat_op,
     .release = file_free,
+    .poll = console_poll_op,
+    .poll_by_timer = true, /* no input event to wait on */
     .is_tty = true,
 };
 
@@ -181,9 +211,8 @@ static const struct device {
     const char *path;
     const struct libc_file_ops *ops;
 } devices[] = {
-    {"/dev/console", &console_ops}, {"/dev/tty", &console_ops},
-    {"/dev/null", &null_ops},       {"/dev/zero", &zero_ops},
-    {"/dev/random", &random_ops},   {"/dev/urandom", &random_ops},
+    {"/dev/console", &console_ops}, {"/dev/tty", &console_ops},   {"/dev/null", &null_ops},
+    {"/dev/zero", &zero_ops},       {"/dev/random", &random_ops}, {"/dev/urandom", &random_ops},
 };
 
 static const struct device *device_find(const char *path)

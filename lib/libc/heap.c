@@ -49,9 +49,21 @@ static bool parse_size(const char *s, size_t *bytes, unsigned *percent)
         *percent = (unsigned)n;
         *bytes = 0;
         return true;
-    case 'G': case 'g': shift = 30; end++; break;
-    case 'M': case 'm': shift = 20; end++; break;
-    case 'K': case 'k': shift = 10; end++; break;
+    case 'G':
+    case 'g':
+        shift = 30;
+        end++;
+        break;
+    case 'M':
+    case 'm':
+        shift = 20;
+        end++;
+        break;
+    case 'K':
+    case 'k':
+        shift = 10;
+        end++;
+        break;
     }
     if (*end != '\0' || n > (~0ULL >> shift))
         return false;

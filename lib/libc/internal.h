@@ -16,7 +16,8 @@ struct thread;
 /* newlib for aarch64 calls _read(), _write() ... from its _read_r() & co.
  * (and defines read() itself); for x86_64 it calls read(). Every system
  * call gets both names, one body: the unused one costs nothing. */
-#define LIBC_ALIAS(name) extern __typeof__(name) _##name __attribute__((__alias__(#name), __copy__(name)))
+#define LIBC_ALIAS(name)                                                                           \
+    extern __typeof__(name) _##name __attribute__((__alias__(#name), __copy__(name)))
 
 /* Fail a system call with error err: sets errno and returns -1. Both the
  * calling thread's errno and the global one newlib's _r wrappers copy from
@@ -37,9 +38,9 @@ static inline long libc_result(long rc)
  * pthread function needing one (attached on demand). */
 struct __pthread {
     struct thread *kthread;
-    struct _reent *reent;   /* own, or newlib's global one (main, attached) */
+    struct _reent *reent; /* own, or newlib's global one (main, attached) */
     bool own_reent;
-    bool is_pthread;        /* made by pthread_create: joinable, counted */
+    bool is_pthread; /* made by pthread_create: joinable, counted */
     bool detached;
     bool exited;
     bool joining;
@@ -63,7 +64,8 @@ void libc_thread_free(struct __pthread *t);
 void libc_thread_register(struct __pthread *t);
 /* First of the live records (for walking key slots). */
 struct __pthread *libc_threads_first(void);
-/* Flush the stdio streams of every thread's reent (before poweroff). */
+/* Flush the stdio streams of every other thread's reent (an atexit
+ * handler: exit() itself only flushes the global reent's). */
 void libc_threads_flush_all(void);
 
 /* pthread_key.c: run the destructors of t's non-NULL keys. */

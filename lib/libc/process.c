@@ -20,11 +20,10 @@
 
 #define OUR_PID 1
 
-/* exit() has run the atexit handlers and flushed the main stdio streams;
- * flush the other threads' too, log the status, power off. */
+/* The end of exit() (after the atexit handlers, destructors and the stdio
+ * flush), or called directly, which flushes nothing (POSIX). */
 void _exit(int status)
 {
-    libc_threads_flush_all();
     /* As a parent would see it: the low 8 bits. */
     printk("stubos: exit status %d, powering off\n", status & 0xff);
     domain_shutdown(SHUTDOWN_poweroff);
@@ -65,8 +64,8 @@ static bool signal_ignored_by_default(int sig)
 
 static bool signal_is_crash(int sig)
 {
-    return sig == SIGQUIT || sig == SIGILL || sig == SIGTRAP || sig == SIGABRT ||
-           sig == SIGBUS || sig == SIGFPE || sig == SIGSEGV || sig == SIGSYS;
+    return sig == SIGQUIT || sig == SIGILL || sig == SIGTRAP || sig == SIGABRT || sig == SIGBUS ||
+           sig == SIGFPE || sig == SIGSEGV || sig == SIGSYS;
 }
 
 int kill(pid_t pid, int sig)

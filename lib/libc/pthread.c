@@ -20,8 +20,7 @@ static void pthread_trampoline(void *arg)
     pthread_exit(t->start(t->arg));
 }
 
-int pthread_create(pthread_t *out, const pthread_attr_t *attr, void *(*start)(void *),
-                   void *arg)
+int pthread_create(pthread_t *out, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
 {
     if (attr && (!attr->__initialized || attr->__stacksize < PTHREAD_STACK_MIN))
         return EINVAL;

@@ -3,8 +3,8 @@
  * The kernel's weak app_start() would call main() and power off; this
  * strong one sets up libc around main(): per-thread state, environment,
  * heap limit, fds 0-2, constructors, then exit(main(...)), which runs the
- * atexit handlers and destructors, flushes stdio and ends in _exit()
- * (process.c). */
+ * atexit handlers and destructors, flushes stdio (every thread's) and
+ * ends in _exit() (process.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -25,12 +25,8 @@ void __libc_init_array(void);
 void __libc_fini_array(void);
 void _init(void);
 void _fini(void);
-void _init(void)
-{
-}
-void _fini(void)
-{
-}
+void _init(void) {}
+void _fini(void) {}
 
 __noreturn void app_start(int argc, char **argv)
 {
@@ -49,6 +45,10 @@ __noreturn void app_start(int argc, char **argv)
     if (rc < 0)
         panic("libc: cannot open the console as fds 0-2 (error %d)", -rc);
 
+    /* atexit handlers run newest first: the application's, then the
+     * destructors, then the flush of other threads' stdio streams -- all
+     * before exit() closes the main streams, and fds 0-2 with them. */
+    atexit(libc_threads_flush_all);
     __libc_init_array();
     atexit(__libc_fini_array);
     exit(main(argc, argv));

@@ -41,10 +41,17 @@ static void unlink_record(struct __pthread *t)
     }
 }
 
-/* Runs in schedule() with events disabled: only pointer moves here. */
-static void switch_hook(struct thread *next)
+/* Runs in schedule() with events disabled, after the kernel has set the
+ * stack limit for next but while still on the previous thread's stack. A
+ * -fsplit-stack prologue would compare the wrong stack with the wrong
+ * limit and panic ("stack overflow"), so this function has none, and calls
+ * nothing that has one -- not even thread_private(): it finds next's record
+ * in our own list instead (a handful of threads, no allocation). */
+__attribute__((no_split_stack)) static void switch_hook(struct thread *next)
 {
-    struct __pthread *t = thread_private(next);
+    struct __pthread *t = live;
+    while (t && t->kthread != next)
+        t = t->next;
     _impure_ptr = t ? t->reent : _global_impure_ptr;
 }
 
@@ -61,7 +68,14 @@ static void exit_hook(struct thread *self)
     _impure_ptr = _global_impure_ptr;
     unlink_record(t);
     if (t->own_reent) {
-        _reclaim_reent(t->reent); /* closes (flushes) its std streams */
+        /* newlib gives each reent's stdin/stdout/stderr a close function
+         * (_STDIO_CLOSE_PER_REENT_STD_STREAMS in its stdio/local.h), so
+         * reclaiming would close fds 0-2 for every thread. Keep the
+         * descriptors; the streams are still flushed and freed. */
+        struct _reent *r = t->reent;
+        if (r->__sdidinit)
+            r->_stdin->_close = r->_stdout->_close = r->_stderr->_close = NULL;
+        _reclaim_reent(r);
         kfree(t->reent);
         t->reent = _global_impure_ptr;
         t->own_reent = false;

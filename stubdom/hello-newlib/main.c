@@ -14,7 +14,6 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         printf("argv[%d]: \"%s\"\n", i, argv[i]);
     unsigned long long ns = kernel_boot_ns(), cpu = kernel_boot_cpu_ns();
-    printf("Boot: kernel entry to main in %llu us, %llu us of it running\n", ns / 1000,
-           cpu / 1000);
+    printf("Boot: kernel entry to main in %llu us, %llu us of it running\n", ns / 1000, cpu / 1000);
     return 0;
 }

@@ -317,8 +317,7 @@ void xsd_conn_output_done(struct xsd_conn *conn, size_t n)
 
 static bool throttled(const struct xsd_conn *conn)
 {
-    return conn->emergency_queued ||
-           conn->out_replies >= conn->srv->quota[XSD_Q_OUTSTANDING];
+    return conn->emergency_queued || conn->out_replies >= conn->srv->quota[XSD_Q_OUTSTANDING];
 }
 
 static void protocol_error(struct xsd_conn *conn, int error, const char *why)

@@ -33,31 +33,31 @@ struct xsd_domain;
 
 struct xsd_msg {
     struct xsd_msg *next;
-    char *data;        /* header + payload */
-    uint32_t len;      /* header included */
-    uint32_t sent;     /* bytes the transport has taken */
-    bool reply;        /* counts as an outstanding reply */
+    char *data;    /* header + payload */
+    uint32_t len;  /* header included */
+    uint32_t sent; /* bytes the transport has taken */
+    bool reply;    /* counts as an outstanding reply */
 };
 
 struct xsd_conn {
-    struct list_head link;      /* in srv->conns */
+    struct list_head link; /* in srv->conns */
     struct xsd_server *srv;
     struct xsd_domain *domain;
     uint16_t domid;
-    void *data;                 /* the transport's */
-    int error;                  /* XENSTORE_ERROR_*: dead when non-zero */
+    void *data; /* the transport's */
+    int error;  /* XENSTORE_ERROR_*: dead when non-zero */
 
     /* input */
     struct xsd_sockmsg in_hdr;
-    uint32_t in_have;           /* header + payload bytes received so far */
-    char *in_buf;               /* XENSTORE_PAYLOAD_MAX + 1 bytes */
+    uint32_t in_have; /* header + payload bytes received so far */
+    char *in_buf;     /* XENSTORE_PAYLOAD_MAX + 1 bytes */
 
     /* output */
     struct xsd_msg *out_head;
     struct xsd_msg **out_tail;
-    uint32_t out_replies;       /* replies queued */
-    uint32_t out_event_bytes;   /* watch-event bytes queued */
-    struct xsd_msg emergency;   /* the ENOMEM reply of last resort */
+    uint32_t out_replies;     /* replies queued */
+    uint32_t out_event_bytes; /* watch-event bytes queued */
+    struct xsd_msg emergency; /* the ENOMEM reply of last resort */
     char emergency_buf[32];
     bool emergency_queued;
 
@@ -67,7 +67,7 @@ struct xsd_conn {
     struct list_head txns;
     uint32_t ntxns;
     uint32_t next_txid;
-    uint64_t txn_bytes;         /* memory held by its transactions */
+    uint64_t txn_bytes; /* memory held by its transactions */
     uint64_t events_dropped;
 };
 

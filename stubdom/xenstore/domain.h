@@ -13,16 +13,16 @@ struct xsd_conn;
 
 struct xsd_domain {
     struct xsd_domain *hnext;
-    struct xsd_conn *conn;   /* NULL: not introduced */
-    uint64_t mfn;            /* from INTRODUCE */
+    struct xsd_conn *conn; /* NULL: not introduced */
+    uint64_t mfn;          /* from INTRODUCE */
     uint32_t port;
-    uint32_t nodes;          /* nodes owned (entry 0 of their permissions) */
-    uint32_t check;          /* scratch for tree_check */
+    uint32_t nodes; /* nodes owned (entry 0 of their permissions) */
+    uint32_t check; /* scratch for tree_check */
     uint16_t domid;
-    uint16_t target;         /* SET_TARGET, valid if has_target */
+    uint16_t target; /* SET_TARGET, valid if has_target */
     bool has_target;
-    bool shutdown_reported;  /* @releaseDomain fired for a shutdown */
-    bool watch_state;        /* ask domain_state() in xsd_domains_check */
+    bool shutdown_reported; /* @releaseDomain fired for a shutdown */
+    bool watch_state;       /* ask domain_state() in xsd_domains_check */
 };
 
 struct xsd_domain *domain_find(const struct xsd_server *srv, uint16_t domid);

@@ -150,13 +150,14 @@ static bool local_length_ok(const struct request *r, const char *path, size_t le
 
 /* The absolute node path for arg, kmalloc'd: a relative path is taken
  * below /local/domain/<caller's domid>/ (*prefix_len, optional, gets that
- * prefix's length, 0 for absolute paths). EINVAL for bad syntax or length. */
+ * prefix's length, 0 for absolute paths). "@..." is no relative path (and
+ * no node path either). EINVAL for bad syntax or length. */
 static int canonical_path(const struct request *r, const char *arg, char **out, size_t *out_len,
                           size_t *prefix_len)
 {
     char prefix[24];
     size_t plen = 0, alen = strlen(arg);
-    if (arg[0] != '/') {
+    if (arg[0] != '/' && arg[0] != '@') {
         int n = domain_path(r->conn->domid, prefix, sizeof(prefix) - 1);
         if (n < 0)
             return -EINVAL;
@@ -384,9 +385,8 @@ static int do_write(struct request *r)
     size_t path_len = strnlen(r->payload, r->len);
     if (path_len == r->len)
         return -EINVAL; /* no NUL after the path */
-    struct change ch = {.op = CH_WRITE,
-                        .value = r->payload + path_len + 1,
-                        .value_len = r->len - path_len - 1};
+    struct change ch = {
+        .op = CH_WRITE, .value = r->payload + path_len + 1, .value_len = r->len - path_len - 1};
     return run_change(r, r->payload, &ch);
 }
 
@@ -725,8 +725,7 @@ static void log_request(const struct request *r, const struct handler *h)
 void request_process(struct xsd_conn *conn, const struct xsd_sockmsg *hdr, char *payload)
 {
     struct xsd_server *srv = conn->srv;
-    struct request r = {
-        .conn = conn, .srv = srv, .hdr = hdr, .payload = payload, .len = hdr->len};
+    struct request r = {.conn = conn, .srv = srv, .hdr = hdr, .payload = payload, .len = hdr->len};
     conn_caller(conn, &r.caller);
     const struct handler *h = hdr->type < XS_TYPE_COUNT ? &handlers[hdr->type] : NULL;
     srv->stats.requests++;

@@ -83,10 +83,8 @@ static int check_conn(const struct xsd_conn *conn)
 {
     uint32_t watches = 0, txns = 0, replies = 0, event_bytes = 0;
     struct list_head *pos;
-    list_for_each(pos, &conn->watches)
-        watches++;
-    list_for_each(pos, &conn->txns)
-        txns++;
+    list_for_each(pos, &conn->watches) watches++;
+    list_for_each(pos, &conn->txns) txns++;
     for (const struct xsd_msg *m = conn->out_head; m; m = m->next) {
         if (m->reply)
             replies++;

@@ -13,19 +13,15 @@
 
 /* The special watch paths. Each has a node record outside the tree that
  * only holds its permissions (GET_PERMS / SET_PERMS work on it). */
-enum xsd_special {
-    XSD_SPECIAL_INTRODUCE,
-    XSD_SPECIAL_RELEASE,
-    XSD_SPECIAL_COUNT
-};
+enum xsd_special { XSD_SPECIAL_INTRODUCE, XSD_SPECIAL_RELEASE, XSD_SPECIAL_COUNT };
 #define XSD_SPECIAL_INTRODUCE_PATH "@introduceDomain"
 #define XSD_SPECIAL_RELEASE_PATH "@releaseDomain"
 
 struct xsd_domain;
 
 struct xsd_server {
-    struct node_map tree;  /* path -> node */
-    uint64_t gen;          /* last generation handed out */
+    struct node_map tree; /* path -> node */
+    uint64_t gen;         /* last generation handed out */
     struct xsd_node *special[XSD_SPECIAL_COUNT];
     struct list_head conns;
     struct xsd_domain *domains[XSD_DOMAIN_BUCKETS]; /* hash chains by domid */

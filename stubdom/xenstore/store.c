@@ -78,7 +78,7 @@ struct new_level {
     const char *name;
     size_t name_len;
     struct xsd_perm *perms;
-    char *children;       /* the next level's name */
+    char *children; /* the next level's name */
     uint32_t children_len;
 };
 
@@ -155,8 +155,8 @@ static int alloc_levels(const struct xsd_node *anc, uint16_t owner, struct new_l
 
 /* Create path (absent in the view: the caller looked it up) and its missing
  * parents. The new leaf gets the value and fires watches. */
-static int create_path(const struct store_ctx *ctx, const char *path, size_t len,
-                       const void *value, size_t value_len)
+static int create_path(const struct store_ctx *ctx, const char *path, size_t len, const void *value,
+                       size_t value_len)
 {
     struct xsd_txn *t = ctx->txn;
     struct xsd_node *anc;
@@ -195,15 +195,20 @@ static int create_path(const struct store_ctx *ctx, const char *path, size_t len
     rc = alloc_levels(anc, owner, lv, k);
     if (rc < 0)
         goto out;
-    uint32_t anc_children_len;
-    char *anc_children = children_with(anc, lv[0].name, lv[0].name_len, &anc_children_len);
+    /* A stale copy of the ancestor may list the child already (doomed). */
+    bool listed = children_contains(anc, lv[0].name, lv[0].name_len);
+    if (listed)
+        txn_inconsistent(t, "create: ancestor lists the absent child");
+    uint32_t anc_children_len = 0;
+    char *anc_children =
+        listed ? NULL : children_with(anc, lv[0].name, lv[0].name_len, &anc_children_len);
     char *leaf_value = NULL;
     if (value_len) {
         leaf_value = kmalloc(value_len);
         if (leaf_value)
             memcpy(leaf_value, value, value_len);
     }
-    if (!anc_children || (value_len && !leaf_value)) {
+    if ((!listed && !anc_children) || (value_len && !leaf_value)) {
         kfree(anc_children);
         kfree(leaf_value);
         rc = -ENOMEM;
@@ -224,8 +229,10 @@ static int create_path(const struct store_ctx *ctx, const char *path, size_t len
     }
     lv[k - 1].rec->value = leaf_value;
     lv[k - 1].rec->value_len = (uint32_t)value_len;
-    node_replace_children(anc, anc_children, anc_children_len);
-    txn_touch(t, anc, 0);
+    if (!listed) {
+        node_replace_children(anc, anc_children, anc_children_len);
+        txn_touch(t, anc, 0);
+    }
     if (owner == ctx->caller->domid)
         t->owned_delta += (int32_t)k;
     rc = 0;
@@ -319,13 +326,13 @@ static int rm_collect(const struct store_ctx *ctx, struct xsd_node *root, struct
             const char *name = rec->children + off;
             size_t name_len = strnlen(name, rec->children_len - off);
             off += (uint32_t)name_len + 1;
-            int plen = path_join(buf, XENSTORE_ABS_PATH_MAX + 1, rec->path, rec->path_len, name,
-                                 name_len);
+            int plen =
+                path_join(buf, XENSTORE_ABS_PATH_MAX + 1, rec->path, rec->path_len, name, name_len);
             bool in_overlay;
             struct xsd_node *child =
                 plen < 0 ? NULL : txn_peek(ctx->srv, ctx->txn, buf, (size_t)plen, &in_overlay);
             if (!child) {
-                server_internal_error(ctx->srv, "rm: listed child is missing");
+                txn_inconsistent(ctx->txn, "rm: listed child is missing");
                 continue;
             }
             struct xsd_node *tomb = NULL;
@@ -373,10 +380,8 @@ int store_rm(const struct store_ctx *ctx, const char *path, size_t len)
     rc = txn_get(ctx->srv, t, path, parent_len, &parent);
     if (rc < 0)
         return rc;
-    if (!parent) {
-        server_internal_error(ctx->srv, "rm: no parent");
-        return -EIO;
-    }
+    if (!parent)
+        txn_inconsistent(t, "rm: no parent");
 
     struct rm_list l = {0};
     rc = rm_collect(ctx, n, &l);
@@ -406,9 +411,10 @@ int store_rm(const struct store_ctx *ctx, const char *path, size_t len)
     txn_touch(t, n, NODE_FIRE);
     size_t name_len;
     const char *name = path_basename(path, len, &name_len);
-    if (!children_remove(parent, name, name_len))
-        server_internal_error(ctx->srv, "rm: not in its parent's list");
-    txn_touch(t, parent, 0);
+    if (parent && !children_remove(parent, name, name_len))
+        txn_inconsistent(t, "rm: not in its parent's list");
+    if (parent)
+        txn_touch(t, parent, 0);
     rm_list_free(&l, false);
     return 0;
 }

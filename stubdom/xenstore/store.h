@@ -27,7 +27,7 @@ struct xsd_txn;
 
 struct store_ctx {
     struct xsd_server *srv;
-    struct xsd_txn *txn;            /* NULL: read the main map */
+    struct xsd_txn *txn; /* NULL: read the main map */
     const struct xsd_caller *caller;
 };
 

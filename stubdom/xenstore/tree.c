@@ -113,24 +113,37 @@ void node_replace_children(struct xsd_node *n, char *children, uint32_t len)
     n->children_len = len;
 }
 
-bool children_remove(struct xsd_node *n, const char *name, size_t len)
+/* Offset of name in n's children list, or -1. */
+static int64_t children_find(const struct xsd_node *n, const char *name, size_t len)
 {
     uint32_t off = 0;
     while (off < n->children_len) {
         size_t this_len = strnlen(n->children + off, n->children_len - off);
-        if (this_len == len && memcmp(n->children + off, name, len) == 0) {
-            uint32_t end = off + (uint32_t)len + 1;
-            memmove(n->children + off, n->children + end, n->children_len - end);
-            n->children_len -= (uint32_t)len + 1;
-            if (n->children_len == 0) {
-                kfree(n->children);
-                n->children = NULL;
-            }
-            return true;
-        }
+        if (this_len == len && memcmp(n->children + off, name, len) == 0)
+            return off;
         off += (uint32_t)this_len + 1;
     }
-    return false;
+    return -1;
+}
+
+bool children_contains(const struct xsd_node *n, const char *name, size_t len)
+{
+    return children_find(n, name, len) >= 0;
+}
+
+bool children_remove(struct xsd_node *n, const char *name, size_t len)
+{
+    int64_t found = children_find(n, name, len);
+    if (found < 0)
+        return false;
+    uint32_t off = (uint32_t)found, end = off + (uint32_t)len + 1;
+    memmove(n->children + off, n->children + end, n->children_len - end);
+    n->children_len -= (uint32_t)len + 1;
+    if (n->children_len == 0) {
+        kfree(n->children);
+        n->children = NULL;
+    }
+    return true;
 }
 
 /* ---------------------------------------------------------------- the map */
@@ -277,8 +290,7 @@ static int check_children(struct xsd_server *srv, const struct xsd_node *n, char
     return 0;
 }
 
-static int check_node(struct xsd_server *srv, const struct xsd_node *n, char *buf,
-                      uint32_t *listed)
+static int check_node(struct xsd_server *srv, const struct xsd_node *n, char *buf, uint32_t *listed)
 {
     if (n->flags)
         return check_fail(n, "transaction flags on a main record");

@@ -39,10 +39,10 @@ struct xsd_node {
     uint32_t children_len;
     uint16_t nperms;
     uint8_t flags;
-    char *value;              /* NULL when value_len == 0 */
-    char *children;           /* "name\0name\0", NULL when children_len == 0 */
-    struct xsd_perm *perms;   /* nperms entries, at least one in a live node */
-    char path[];              /* NUL-terminated */
+    char *value;            /* NULL when value_len == 0 */
+    char *children;         /* "name\0name\0", NULL when children_len == 0 */
+    struct xsd_perm *perms; /* nperms entries, at least one in a live node */
+    char path[];            /* NUL-terminated */
 };
 
 /* Bytes a node counts against the node-size quota. */
@@ -75,13 +75,15 @@ int node_set_perms(struct xsd_node *n, const struct xsd_perm *p, unsigned count)
  * with node_replace_children (which frees the old one). */
 char *children_with(const struct xsd_node *n, const char *name, size_t len, uint32_t *out_len);
 void node_replace_children(struct xsd_node *n, char *children, uint32_t len);
+/* Is name (len bytes) in n's children list? */
+bool children_contains(const struct xsd_node *n, const char *name, size_t len);
 /* Remove name from n's list in place; false if it was not there. */
 bool children_remove(struct xsd_node *n, const char *name, size_t len);
 
 /* ---- the map ---- */
 struct node_map {
     struct xsd_node **buckets;
-    uint32_t mask;  /* bucket count - 1 (a power of two) */
+    uint32_t mask; /* bucket count - 1 (a power of two) */
     uint32_t count;
 };
 

@@ -102,6 +102,14 @@ void txn_add(struct xsd_txn *t, struct xsd_node *n)
     t->tail = &n->tx_next;
 }
 
+void txn_inconsistent(struct xsd_txn *t, const char *what)
+{
+    if (t->implicit)
+        server_internal_error(t->srv, what);
+    else
+        t->doomed = true;
+}
+
 void txn_touch(struct xsd_txn *t, struct xsd_node *n, uint8_t flags)
 {
     n->flags |= NODE_DIRTY | flags;
@@ -216,7 +224,7 @@ int txn_commit(struct xsd_txn *t)
 {
     struct xsd_server *srv = t->srv;
     int64_t delta;
-    if (txn_conflicts(t, &delta)) {
+    if (t->doomed || txn_conflicts(t, &delta)) {
         if (t->implicit)
             server_internal_error(srv, "implicit transaction conflicts");
         else

@@ -32,18 +32,19 @@ struct xsd_server;
 struct xsd_conn;
 
 struct xsd_txn {
-    struct list_head link;        /* in conn->txns (explicit ones) */
+    struct list_head link; /* in conn->txns (explicit ones) */
     struct xsd_server *srv;
     struct xsd_conn *conn;
     struct xsd_caller caller;
     uint32_t id;
     bool implicit;
+    bool doomed; /* saw an inconsistent view: must conflict */
     struct node_map overlay;
-    struct xsd_node *first;       /* every overlay record, first-touch order */
+    struct xsd_node *first; /* every overlay record, first-touch order */
     struct xsd_node **tail;
     uint32_t nrecords;
-    int32_t owned_delta;          /* change of nodes owned by caller.domid */
-    uint64_t bytes;               /* charged to conn->txn_bytes */
+    int32_t owned_delta; /* change of nodes owned by caller.domid */
+    uint64_t bytes;      /* charged to conn->txn_bytes */
 };
 
 /* A transaction for conn (not yet in its list). NULL on ENOMEM. */
@@ -80,6 +81,14 @@ void txn_add(struct xsd_txn *t, struct xsd_node *n);
 /* Mark an overlay record changed: a fresh generation, DIRTY, plus extra
  * flags (NODE_FIRE). */
 void txn_touch(struct xsd_txn *t, struct xsd_node *n, uint8_t flags);
+
+/* The view is inconsistent (a copy taken before a concurrent change lists
+ * a child that a later copy shows absent ...). That only happens when main
+ * changed between two first touches, so the commit would conflict anyway:
+ * mark t doomed (its commit fails with EAGAIN) and let the operation carry
+ * on as best it can. In an implicit transaction it cannot happen at all:
+ * counted as an internal error. */
+void txn_inconsistent(struct xsd_txn *t, const char *what);
 
 /* Memory a record accounts for. */
 uint64_t txn_node_bytes(const struct xsd_node *n);

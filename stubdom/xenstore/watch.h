@@ -26,10 +26,10 @@ struct xsd_conn;
 struct xsd_node;
 
 struct xsd_watch {
-    struct list_head link;  /* in conn->watches */
-    char *path;             /* canonical: absolute, or "@..." */
+    struct list_head link; /* in conn->watches */
+    char *path;            /* canonical: absolute, or "@..." */
     char *token;
-    size_t prefix_len;      /* relative watch: bytes to strip from event paths */
+    size_t prefix_len; /* relative watch: bytes to strip from event paths */
 };
 
 /* Add a watch (path canonical; prefix_len as above, 0 if absolute) and

@@ -54,7 +54,7 @@ struct xsd_stats {
     uint64_t internal_errors; /* "cannot happen" cases seen; always 0 unless a bug */
     uint32_t nodes;           /* nodes in the store, "/" included */
     uint32_t connections;
-    uint32_t domains;         /* domain records (connected or owning nodes) */
+    uint32_t domains; /* domain records (connected or owning nodes) */
 };
 void xsd_get_stats(const struct xsd_server *srv, struct xsd_stats *stats);
 

@@ -34,7 +34,7 @@ long xt_alloc_live(void);
 
 /* ---- the fake transport ---- */
 struct xt_world {
-    int introduce_error;                 /* returned by introduce() when non-zero */
+    int introduce_error; /* returned by introduce() when non-zero */
     unsigned introduced, released, rebinds, kicks;
     uint64_t last_mfn;
     uint32_t last_port;
@@ -59,7 +59,13 @@ struct xt_client *xt_connect(struct xsd_server *srv, uint16_t domid);
 /* The client of an introduced domain (created by the fake transport). */
 struct xt_client *xt_client_of(uint16_t domid);
 struct xsd_conn *xt_conn(struct xt_client *c);
+/* xsd_conn_close() it (the transport giving up). */
+void xt_close(struct xt_client *c);
 bool xt_client_alive(const struct xt_client *c);
+
+/* Stop (true) or resume draining c's output, like a guest that does not
+ * read its ring. */
+void xt_hold(struct xt_client *c, bool hold);
 
 /* Drain every client's output. */
 void xt_pump(void);

@@ -15,6 +15,14 @@ static int testlib_failures;
         printk("\n");                                                                  \
     } while (0)
 
+/* A check that cannot run in this environment (says why). */
+#define TEST_SKIP(name, ...)                                                           \
+    do {                                                                               \
+        printk("TEST %s SKIP: ", (name));                                              \
+        printk(__VA_ARGS__);                                                           \
+        printk("\n");                                                                  \
+    } while (0)
+
 /* Report one check: PASS if cond holds, else FAIL with the formatted reason. */
 #define TEST_CHECK(name, cond, ...)                                                    \
     do {                                                                               \

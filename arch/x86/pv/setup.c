@@ -117,6 +117,11 @@ void arch_irq_enable(void)
         xen_version(XENVER_version, NULL); /* any hypercall lets Xen deliver it */
 }
 
+void arch_set_timer(uint64_t deadline_ns)
+{
+    xen_set_timer_op(deadline_ns);
+}
+
 void arch_block(void)
 {
     xen_sched_op(SCHEDOP_block, NULL);

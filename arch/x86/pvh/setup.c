@@ -272,6 +272,18 @@ void arch_irq_disable(void)
     __asm__ __volatile__("cli" : : : "memory");
 }
 
+/* HVM guests have no set_timer_op; the per-vCPU single-shot timer is the
+ * same thing. */
+void arch_set_timer(uint64_t deadline_ns)
+{
+    if (!deadline_ns) {
+        xen_vcpu_op(VCPUOP_stop_singleshot_timer, 0, NULL);
+        return;
+    }
+    struct vcpu_set_singleshot_timer t = {.timeout_abs_ns = deadline_ns, .flags = 0};
+    xen_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
+}
+
 /* sti's one-instruction delay makes "sti; hlt" atomic: an interrupt that
  * became pending while we were disabled wakes the hlt, it is not lost. */
 void arch_block(void)

@@ -37,15 +37,30 @@ extern "C" {
 #define PTHREAD_KEYS_MAX 64
 #define PTHREAD_DESTRUCTOR_ITERATIONS 4
 
-#define PTHREAD_MUTEX_INITIALIZER {{0, 0, 0}, 0, PTHREAD_MUTEX_NORMAL, 0}
-#define PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP {{0, 0, 0}, 0, PTHREAD_MUTEX_RECURSIVE, 0}
-#define PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP {{0, 0, 0}, 0, PTHREAD_MUTEX_ERRORCHECK, 0}
-#define PTHREAD_COND_INITIALIZER {{0, 0}, 0, 0}
-#define PTHREAD_ONCE_INIT {0}
+#define PTHREAD_MUTEX_INITIALIZER                                                                  \
+    {                                                                                              \
+        {0, 0, 0}, 0, PTHREAD_MUTEX_NORMAL, 0                                                      \
+    }
+#define PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP                                                     \
+    {                                                                                              \
+        {0, 0, 0}, 0, PTHREAD_MUTEX_RECURSIVE, 0                                                   \
+    }
+#define PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP                                                    \
+    {                                                                                              \
+        {0, 0, 0}, 0, PTHREAD_MUTEX_ERRORCHECK, 0                                                  \
+    }
+#define PTHREAD_COND_INITIALIZER                                                                   \
+    {                                                                                              \
+        {0, 0}, 0, 0                                                                               \
+    }
+#define PTHREAD_ONCE_INIT                                                                          \
+    {                                                                                              \
+        0                                                                                          \
+    }
 
 /* threads */
-int pthread_create(pthread_t *__th, const pthread_attr_t *__attr,
-                   void *(*__start)(void *), void *__arg);
+int pthread_create(pthread_t *__th, const pthread_attr_t *__attr, void *(*__start)(void *),
+                   void *__arg);
 int pthread_join(pthread_t __th, void **__retval);
 int pthread_detach(pthread_t __th);
 pthread_t pthread_self(void);

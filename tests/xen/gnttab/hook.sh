@@ -24,4 +24,4 @@ REF=$(step_ref write) || { echo "TEST gnttab-dom0-write FAIL: the guest offered 
 gntmap "$DOMID" "$REF" write written-by-dom0
 
 REF=$(step_ref hold) || { echo "TEST gnttab-dom0-hold FAIL: the guest offered no hold grant"; exit 0; }
-gntmap "$DOMID" "$REF" hold 3 held-by-dom0
+gntmap "$DOMID" "$REF" hold 5 held-by-dom0

@@ -342,6 +342,8 @@ static void test_callback_watches(void)
 
     int removed = xenbus_watch_remove(BASE "/cb", "cb");
     xenbus_write(XBT_NIL, BASE "/cb", "2");
+    printk("xenbus test: waiting 300 ms from %lu ms of uptime\n",
+           (unsigned long)(monotonic_ns() / NSEC_PER_MSEC));
     int quiet = sem_down_deadline(&fired, deadline(300 * NSEC_PER_MSEC));
     int again = xenbus_watch_remove(BASE "/cb", "cb");
     TEST_CHECK("xenbus-watch-remove", removed == 0 && quiet == -ETIMEDOUT && again == -ENOENT,

@@ -1,24 +1,15 @@
 /* arm64 hypercall entry: "hvc #0xEA1" (XEN_HYPERCALL_TAG in the HVC's
  * immediate), the hypercall number in x16, arguments in x0-x4, the result in
  * x0. Xen may clobber x16 and every argument register it was given
- * (xen/arch-arm.h); we list all five as clobbered, which is always safe.
- *
- * Xen on Arm has no set_timer_op (its one-shot timer is the vCPU's own
- * generic timer), so __HYPERVISOR_set_timer_op is answered here by
- * programming the virtual timer (arch/arm/timer.c): a constant number folds
- * the test away at compile time. */
+ * (xen/arch-arm.h); we list all five as clobbered, which is always safe. */
 #ifndef ARCH_ARM64_HYPERCALL_H
 #define ARCH_ARM64_HYPERCALL_H
 
 #include <xen/xen.h>
 
-long arm64_set_timer(unsigned long deadline_ns);
-
 static inline long arch_hypercall5(unsigned nr, unsigned long a1, unsigned long a2,
                                    unsigned long a3, unsigned long a4, unsigned long a5)
 {
-    if (nr == __HYPERVISOR_set_timer_op)
-        return arm64_set_timer(a1);
     register unsigned long x0 __asm__("x0") = a1;
     register unsigned long x1 __asm__("x1") = a2;
     register unsigned long x2 __asm__("x2") = a3;

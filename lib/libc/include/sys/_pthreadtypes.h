@@ -19,21 +19,21 @@
 typedef struct __pthread *pthread_t;
 
 typedef struct {
-    int __detachstate;           /* PTHREAD_CREATE_JOINABLE / _DETACHED */
+    int __detachstate; /* PTHREAD_CREATE_JOINABLE / _DETACHED */
     int __inheritsched;
     int __schedpolicy;
     int __scope;
     struct sched_param __schedparam;
     void *__stackaddr;
-    __SIZE_TYPE__ __stacksize;   /* recorded, see pthread_attr_setstacksize */
+    __SIZE_TYPE__ __stacksize; /* recorded, see pthread_attr_setstacksize */
     int __initialized;
 } pthread_attr_t;
 
 typedef struct {
-    void *__kernel[3];           /* struct mutex: owner + wait queue */
-    unsigned int __count;        /* recursion depth of the owner */
-    int __type;                  /* PTHREAD_MUTEX_NORMAL (0) ... */
-    int __ready;                 /* 0 until the kernel mutex is set up */
+    void *__kernel[3];    /* struct mutex: owner + wait queue */
+    unsigned int __count; /* recursion depth of the owner */
+    int __type;           /* PTHREAD_MUTEX_NORMAL (0) ... */
+    int __ready;          /* 0 until the kernel mutex is set up */
 } pthread_mutex_t;
 
 typedef struct {
@@ -43,8 +43,8 @@ typedef struct {
 } pthread_mutexattr_t;
 
 typedef struct {
-    void *__kernel[2];           /* struct condvar: a wait queue */
-    int __monotonic;             /* 0: deadlines are CLOCK_REALTIME */
+    void *__kernel[2]; /* struct condvar: a wait queue */
+    int __monotonic;   /* 0: deadlines are CLOCK_REALTIME */
     int __ready;
 } pthread_cond_t;
 
@@ -57,7 +57,7 @@ typedef struct {
 typedef unsigned int pthread_key_t;
 
 typedef struct {
-    volatile int __state;        /* 0 not run, 1 running, 2 done */
+    volatile int __state; /* 0 not run, 1 running, 2 done */
 } pthread_once_t;
 
 #endif

@@ -19,7 +19,7 @@
 #include <minios/mm.h>
 #include <minios/panic.h>
 #include <minios/string.h>
-#include "traps.h"
+#include "../traps.h"
 
 #define PTE_PRESENT 0x001ULL
 #define PTE_RW 0x002ULL

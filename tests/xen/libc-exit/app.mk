@@ -1,0 +1,2 @@
+# Linked with newlib (lib/libc/libc.mk).
+libc-exit_LIBC := newlib
