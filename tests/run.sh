@@ -7,9 +7,9 @@
 #   TESTS=a,b      run only these guest tests (default: all)
 #   SKIP_UNIT=1    skip the host unit tests
 #   SKIP_XEN=1     skip the guest tests
-#   ARCHES="..."   builds to test (default: "x86_64-pv arm64-dom0less"); a guest
-#                  test runs on the builds its expect file lists ("arches ...",
-#                  default x86_64-pv); expect lines starting "@<build> " apply
+#   ARCHES="..."   builds to test (default: "x86_64-pv x86_64-pvh arm64-dom0less");
+#                  a guest test runs on the builds its expect file lists ("arches
+#                  ...", default x86_64-pv x86_64-pvh); expect lines starting "@<build> " apply
 #                  to that build only
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -69,7 +69,7 @@ expect_lines() {   # expectfile build
 
 # Read one guest test's expect file into globals.
 load_expect() {   # testdir build
-    EXP_TIMEOUT=20; EXP_IMAGE=""; EXP_TESTS=""; EXP_ARCHES="x86_64-pv"
+    EXP_TIMEOUT=20; EXP_IMAGE=""; EXP_TESTS=""; EXP_ARCHES="x86_64-pv x86_64-pvh"
     local key value
     while read -r key value; do
         case "$key" in
@@ -159,7 +159,13 @@ run_guest_tests() {   # arch-mode
         if ! make -s ARCH="$arch" MODE="$mode" "$image" > "$log" 2>&1; then
             cat "$log"; fail "xen/$build/$name: does not build"; continue
         fi
-        printf '%s %s %s %s %s\n' "$name" "$PWD/$image" "$PWD/${dir}test.cfg" "$EXP_TIMEOUT" \
+        # The same xl config boots the PVH build as type "pvh".
+        local cfg=$PWD/${dir}test.cfg
+        if [ "$mode" = pvh ]; then
+            sed 's/^\([[:space:]]*type[[:space:]]*=[[:space:]]*\)"pv"/\1"pvh"/' "$cfg" > "$out/$name.cfg"
+            cfg=$PWD/$out/$name.cfg
+        fi
+        printf '%s %s %s %s %s\n' "$name" "$PWD/$image" "$cfg" "$EXP_TIMEOUT" \
             "$( [ -f "$dir/hook.sh" ] && echo "$PWD/${dir}hook.sh")" >> "$plan"
         names+=("$name")
     done
@@ -201,7 +207,7 @@ run_lab_plans() {   # build outdir
 
 [ "${SKIP_UNIT:-0}" = 1 ] || run_unit_tests
 if [ "${SKIP_XEN:-0}" != 1 ]; then
-    for b in ${ARCHES:-x86_64-pv arm64-dom0less}; do run_guest_tests "$b"; done
+    for b in ${ARCHES:-x86_64-pv x86_64-pvh arm64-dom0less}; do run_guest_tests "$b"; done
 fi
 
 if [ $FAILED -gt 0 ]; then

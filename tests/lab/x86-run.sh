@@ -122,7 +122,7 @@ make_initrd() {
 pick_accel() {
   local want=${STUBOS_LAB_ACCEL:-auto}
   case $want in
-    tcg) ACCEL=(-accel tcg -cpu max,-smap) ;;
+    tcg) ACCEL=(-accel tcg -cpu max,-smap,-rdtscp) ;;
     kvm) ACCEL=(-accel kvm -cpu host) ;;
     auto)
       if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo &&
@@ -130,7 +130,7 @@ pick_accel() {
         ACCEL=(-accel kvm -cpu host)
       else
         # SMAP under TCG breaks the PV dom0's first exception bounce
-        ACCEL=(-accel tcg -cpu max,-smap)
+        ACCEL=(-accel tcg -cpu max,-smap,-rdtscp)
       fi ;;
     *) bad "STUBOS_LAB_ACCEL must be auto, tcg or kvm" ;;
   esac

@@ -63,9 +63,9 @@ $(XSD_FUZZ_BIN): $(UNIT_DIR)/xenstored_fuzz.c $(XSD_CORE_SRCS) $(XSD_HOST_SRCS) 
 fuzz-xenstored: $(XSD_FUZZ_BIN)
 	@mkdir -p $(XSD_OUT)/corpus
 	@if $(XSD_FUZZ_BIN) -max_total_time=$(XSD_FUZZ_TIME) -runs=$(XSD_FUZZ_RUNS) -max_len=8192 \
-		-close_fd_mask=1 -print_final_stats=1 $(XSD_OUT)/corpus > $(XSD_OUT)/fuzz.log 2>&1; \
+		-artifact_prefix=$(XSD_OUT)/ -close_fd_mask=1 -print_final_stats=1 $(XSD_OUT)/corpus > $(XSD_OUT)/fuzz.log 2>&1; \
 	then grep -E '^(stat::number_of_executed_units|Done)' $(XSD_OUT)/fuzz.log | tail -2; \
 		echo "TEST xenstored-fuzz PASS"; \
 	else tail -40 $(XSD_OUT)/fuzz.log; \
-		echo "TEST xenstored-fuzz FAIL: crash or leak, see $(XSD_OUT)/fuzz.log and crash-* files"; \
+		echo "TEST xenstored-fuzz FAIL: crash or leak, see $(XSD_OUT)/fuzz.log and $(XSD_OUT)/crash-*"; \
 		exit 1; fi

@@ -32,13 +32,23 @@ TRAP_NO_ERROR   pvh_trap_4, 4
 TRAP_NO_ERROR   pvh_trap_5, 5
 TRAP_NO_ERROR   pvh_trap_6, 6
 TRAP_NO_ERROR   pvh_trap_7, 7
-TRAP_WITH_ERROR pvh_trap_8, 8
+/* The IST vectors run on their own stack, below every thread's stack
+ * limit: turn the split-stack check off first (both are fatal anyway). */
+    .globl pvh_trap_8
+pvh_trap_8:
+    movq $0, x86_cpu_area + 0x70(%rip)
+    pushq $8
+    jmp pvh_trap_common
 TRAP_NO_ERROR   pvh_trap_9, 9
 TRAP_WITH_ERROR pvh_trap_10, 10
 TRAP_WITH_ERROR pvh_trap_11, 11
 TRAP_WITH_ERROR pvh_trap_12, 12
 TRAP_WITH_ERROR pvh_trap_13, 13
-TRAP_WITH_ERROR pvh_trap_14, 14
+    .globl pvh_trap_14
+pvh_trap_14:
+    movq $0, x86_cpu_area + 0x70(%rip)
+    pushq $14
+    jmp pvh_trap_common
 TRAP_NO_ERROR   pvh_trap_15, 15
 TRAP_NO_ERROR   pvh_trap_16, 16
 TRAP_WITH_ERROR pvh_trap_17, 17

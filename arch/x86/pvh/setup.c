@@ -152,6 +152,29 @@ static void map_shared_info(void)
     shared_info = (struct shared_info *)shared_info_page;
 }
 
+/* A translated guest gets its grant table by asking Xen to put the table
+ * frames into its physical address space; GNTTABOP_setup_table then names
+ * those guest frames and minios/gnttab.c maps them like PV's. We put them
+ * just below the mapping window (see pvh/map.c). */
+#define GRANT_FRAMES_GPA (63ULL << 30)
+#define GRANT_FRAMES 8
+
+static void place_grant_frames(void)
+{
+    for (unsigned i = 0; i < GRANT_FRAMES; i++) {
+        struct xen_add_to_physmap xatp = {
+            .domid = DOMID_SELF,
+            .space = XENMAPSPACE_grant_table,
+            .idx = i,
+            .gpfn = (GRANT_FRAMES_GPA >> PAGE_SHIFT) + i,
+        };
+        if (xen_memory_op(XENMEM_add_to_physmap, &xatp) < 0) {
+            printk("pvh: Xen placed only %u grant-table frames\n", i);
+            return;
+        }
+    }
+}
+
 static void set_callback_vector(void)
 {
     struct xen_hvm_param p = {
@@ -243,6 +266,7 @@ __noreturn void x86_pvh_start(uint32_t start_info_paddr)
     __asm__ __volatile__("fninit; ldmxcsr %0" : : "m"(mxcsr));
     add_ram(si);
     pvh_unmap_null_page();
+    place_grant_frames();
     set_callback_vector();
     kernel_main();
 }

@@ -9,6 +9,9 @@
 void check(const char *name, bool ok, const char *why_fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Print "TEST <name> SKIP: <why>": the platform lacks what the check needs. */
+void skip(const char *name, const char *why);
+
 /* Print "TEST <name> FAIL: <why>" unless got equals want. */
 void check_str(const char *name, const char *got, const char *want);
 

@@ -25,6 +25,11 @@ void check(const char *name, bool ok, const char *why_fmt, ...)
     printf("TEST %s FAIL: %s\n", name, why);
 }
 
+void skip(const char *name, const char *why)
+{
+    printf("TEST %s SKIP: %s\n", name, why);
+}
+
 void check_str(const char *name, const char *got, const char *want)
 {
     check(name, strcmp(got, want) == 0, "got \"%s\", want \"%s\"", got, want);
