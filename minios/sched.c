@@ -171,9 +171,11 @@ static void schedule(void)
         return;
     check_stack(prev);
     current = next;
-    arch_set_stack_limit(next->stack ? (uintptr_t)next->stack + PAGE_SIZE + STACK_LIMIT_MARGIN : 0);
+    /* The hook runs first: we are still on prev's stack, which the new
+     * limit would not cover. */
     if (libc_switch_hook)
         libc_switch_hook(next);
+    arch_set_stack_limit(next->stack ? (uintptr_t)next->stack + PAGE_SIZE + STACK_LIMIT_MARGIN : 0);
     arch_switch_stack(&prev->sp, next->sp);
 }
 

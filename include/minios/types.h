@@ -7,8 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef long ssize_t_k; /* avoid clashing with libc's ssize_t in apps */
-
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
@@ -24,7 +22,9 @@ typedef long ssize_t_k; /* avoid clashing with libc's ssize_t in apps */
 #define container_of(p, type, member) ((type *)((char *)(p)-offsetof(type, member)))
 
 #define __noreturn __attribute__((noreturn))
+#ifndef __unused /* libc headers may define it already */
 #define __unused __attribute__((unused))
+#endif
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
