@@ -208,7 +208,7 @@ static intmax_t fetch_signed(enum fmt_length len, va_list *ap)
     case LEN_LL:
         return va_arg(*ap, long long);
     case LEN_Z:
-        return (ssize_t_k)va_arg(*ap, size_t); /* signed size_t */
+        return (long)va_arg(*ap, size_t); /* signed size_t: long on LP64 */
     case LEN_T:
         return va_arg(*ap, ptrdiff_t);
     case LEN_J:
