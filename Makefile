@@ -182,6 +182,12 @@ STUBDOMS := $(patsubst stubdom/%/,%,$(sort $(dir $(wildcard stubdom/*/*.c))))
 GUEST_TESTS := $(patsubst tests/xen/%/,%,$(sort $(dir $(wildcard tests/xen/*/*.c))))
 $(foreach s,$(STUBDOMS),$(eval $(call app_rules,stubdom/$(s),$(s))))
 $(foreach t,$(GUEST_TESTS),$(eval $(call app_rules,tests/xen/$(t),$(t))))
+# Benchmark guests (make bench): tests/bench/<name>/*.c
+BENCH_GUESTS := $(patsubst tests/bench/%/,%,$(sort $(dir $(wildcard tests/bench/*/*.c))))
+$(foreach t,$(BENCH_GUESTS),$(eval $(call app_rules,tests/bench/$(t),$(t))))
+$(BUILD)/tests/bench/%.o: tests/bench/%.c | $(XENINC)/xen/xen.h
+	$(quiet) CC $<
+	$(Q)mkdir -p $(@D) && $(CC) $(APP_CFLAGS) -c $< -o $@
 
 ifeq ($(ARCH),arm64)
 # arm64-only guest tests that need more than one domain at a time (booted
@@ -229,8 +235,9 @@ $(HOSTBUILD)/dom0/%: tests/dom0/%.c
 test: setup
 	@tests/run.sh
 
-bench: setup stubdoms guest-tests
-	@tests/bench/run.sh $(BUILD)
+bench-guests: $(foreach t,$(BENCH_GUESTS),$(BUILD)/tests/bench/$(t)/$(t).gz)
+bench: setup
+	@tests/bench/run.sh
 
 clean:
 	rm -rf build

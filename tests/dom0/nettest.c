@@ -426,12 +426,18 @@ static int read_response(int fd, char *buf, size_t size, size_t *have, bool is_f
         if (!strncasecmp(h + 2, "Content-Length:", 15))
             length = strtol(h + 17, NULL, 10);
     if (length < 0) {
-        snprintf(why, whysize, "no Content-Length");
+        char shown[120];
+        size_t k = 0;
+        for (size_t i = 0; i < end && k + 5 < sizeof(shown); i++) {
+            unsigned char c = (unsigned char)head[i];
+            k += (size_t)snprintf(shown + k, sizeof(shown) - k, c >= 32 && c < 127 ? "%c" : "\\x%02x", c);
+        }
+        snprintf(why, whysize, "no Content-Length in \"%s\"", shown);
         return -1;
     }
     struct stream s;
     stream_init(&s, FILE_SEED);
-    uint8_t want[8192];
+    uint8_t want[4096];
     long body = 0;
     size_t off = end;
     bool marker = false;
@@ -485,8 +491,9 @@ static void *http_client(void *arg)
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    static __thread char buf[65536];
-    size_t have = 0;
+    /* dom0 has little memory: small buffers, small stacks. */
+    size_t have = 0, size = 16384;
+    char *buf = malloc(size);
     bool is_file = !strcmp(j->path, "/file.bin");
     char req[512];
     for (int i = 0; i < j->requests; i++) {
@@ -494,12 +501,13 @@ static void *http_client(void *arg)
         int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\n", j->path,
                          j->host, last ? "Connection: close\r\n" : "");
         if (send_all(fd, req, (size_t)n) < 0 ||
-            read_response(fd, buf, sizeof(buf), &have, is_file, j->why, sizeof(j->why)) < 0) {
+            read_response(fd, buf, size, &have, is_file, j->why, sizeof(j->why)) < 0) {
             j->failed += j->requests - i;
             break;
         }
         j->ok++;
     }
+    free(buf);
     close(fd);
     return NULL;
 }
@@ -516,7 +524,7 @@ static int do_http(const char *host, const char *port, const char *path, int cli
         jobs[i] = (struct http_job){host, port, path, requests, &start, 0, 0, ""};
         pthread_attr_t attr;
         pthread_attr_init(&attr);
-        pthread_attr_setstacksize(&attr, 256 * 1024);
+        pthread_attr_setstacksize(&attr, 64 * 1024);
         if (pthread_create(&threads[i], &attr, http_client, &jobs[i]) != 0) {
             fprintf(stderr, "nettest: cannot create client thread %d\n", i);
             exit(1);
