@@ -89,7 +89,7 @@ selected() {   # name
 # Evaluate the lab's output for one guest against its expect file.
 check_guest() {   # build name outdir [expectfile]
     local build=$1 name=$2 out=$3 tag="xen/$1/$2" expect=${4:-tests/xen/$2/expect}
-    local dom0less=0
+    local dom0less=0 elf=build/$1/tests/xen/$2/$2.elf
     [[ $build == *dom0less ]] && dom0less=1
     local console=$out/$name.console hook=$out/$name.hook result=$out/$name.result
     if [ ! -f "$result" ]; then fail "$tag: the lab produced no result"; return; fi
@@ -118,6 +118,12 @@ check_guest() {   # build name outdir [expectfile]
             hook)
                 if [ -f "$hook" ] && grep -Eq -- "$value" "$hook"; then pass "$tag: dom0 hook /$value/"
                 else fail "$tag: no dom0 hook line matches /$value/"; fi ;;
+            symbol)
+                # The crash report resolved against the image's symbols
+                # (tests/lab/symbolize.sh), as a developer would read it.
+                if grep -Eq -- "$value" < <(tests/lab/symbolize.sh "$elf" "$console" 2>/dev/null); then
+                    pass "$tag: symbolized backtrace /$value/"
+                else fail "$tag: no symbolized backtrace line matches /$value/"; fi ;;
             tests)
                 n=$(grep -cE '^TEST [^ ]+ (PASS|FAIL|SKIP)' "$console")
                 if [ "$n" = "$value" ]; then pass "$tag: $n TEST lines"
@@ -144,7 +150,10 @@ run_guest_tests() {   # arch-mode
     local out plan
     mkdir -p "build/$build"
     out=$(mktemp -d "build/$build/test-out.XXXXXX")
+    [ -L "build/$build/test-out" ] || rm -rf "build/$build/test-out"
     ln -sfn "$(basename "$out")" "build/$build/test-out"
+    # Keep the last few runs only.
+    ls -dt "build/$build"/test-out.* 2>/dev/null | tail -n +6 | xargs rm -rf
     plan=$out/plan
     : > "$plan"
     local dir name image names=()
