@@ -12,6 +12,8 @@
  * event can slip in between unmasking and leaving the handler. */
 #include <xen/xen.h>
 
+#include "../asm.h"
+
 #define VECTOR_EVENT 256
 
 .macro SAVE_XEN_RCX_R11
@@ -68,41 +70,9 @@ x86_event_entry:
     jmp trap_common
 
 trap_common:
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    movq %rsp, %rdi             /* struct trap_frame * */
-    movq %rsp, %rbx             /* callee-saved: the frame, to undo alignment */
-    andq $-16, %rsp
-    call x86_dispatch_trap
-    movq %rbx, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    SAVE_GPRS
+    DISPATCH_TRAP
+    RESTORE_GPRS
     addq $16, %rsp              /* vector, error code */
     pushq $0                    /* iret flags: not returning from a syscall */
     jmp hypercall_page + __HYPERVISOR_iret * 32

@@ -8,17 +8,7 @@
 #include <xen/elfnote.h>
 #include <xen/xen.h>
 
-#define XEN_NOTE(type, value)                                   \
-    .pushsection .note.Xen, "a", @note;                         \
-    .balign 4;                                                  \
-    .long 4;                       /* name size: "Xen\0" */     \
-    .long 8f - 7f;                 /* descriptor size */        \
-    .long type;                                                 \
-    .asciz "Xen";                                               \
-    .balign 4;                                                  \
-7:  value;                                                      \
-8:  .balign 4;                                                  \
-    .popsection
+#include "../asm.h"
 
 XEN_NOTE(XEN_ELFNOTE_GUEST_OS, .asciz "stubos")
 XEN_NOTE(XEN_ELFNOTE_GUEST_VERSION, .asciz "0.1")

@@ -5,6 +5,8 @@
  * vector number and a zero error code where the CPU has none, which gives
  * the same struct trap_frame as PV (arch/x86/traps.h). */
 
+#include "../asm.h"
+
 #define VECTOR_EVENT 256
 #define PVH_EVENT_VECTOR 0xf3
 
@@ -63,41 +65,9 @@ pvh_event_entry:
     jmp pvh_trap_common
 
 pvh_trap_common:
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    movq %rsp, %rdi
-    movq %rsp, %rbx
-    andq $-16, %rsp
-    call x86_dispatch_trap
-    movq %rbx, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    SAVE_GPRS
+    DISPATCH_TRAP
+    RESTORE_GPRS
     addq $16, %rsp
     iretq
 

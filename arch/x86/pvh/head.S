@@ -4,17 +4,7 @@
  * 4 GiB), switch to long mode and call x86_pvh_start(). */
 #include <xen/elfnote.h>
 
-#define XEN_NOTE(type, value)                                   \
-    .pushsection .note.Xen, "a", @note;                         \
-    .balign 4;                                                  \
-    .long 4;                                                    \
-    .long 8f - 7f;                                              \
-    .long type;                                                 \
-    .asciz "Xen";                                               \
-    .balign 4;                                                  \
-7:  value;                                                      \
-8:  .balign 4;                                                  \
-    .popsection
+#include "../asm.h"
 
 XEN_NOTE(XEN_ELFNOTE_GUEST_OS, .asciz "stubos")
 XEN_NOTE(XEN_ELFNOTE_GUEST_VERSION, .asciz "0.1")
