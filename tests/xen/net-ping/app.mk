@@ -1,2 +1,0 @@
-net-ping_LIBC := newlib
-net-ping_NET := lwip
