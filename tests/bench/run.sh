@@ -77,3 +77,19 @@ printf '%-44s %12s %12s %8s\n' "hello gz bytes (vs hello-newlib)" "$(size $h.gz)
 printf '%-44s %12s %12s %8s\n' "hello PVH stripped bytes (vs PV)" "$(size $P/stubdom/hello/hello)" "$(size $h)" "$(ratio "$(size $P/stubdom/hello/hello)" "$(size $h)")"
 echo "(raw results: $out)"
 } | tee "$out/summary"
+
+# arm64: TCG figures, comparable only with each other.
+A=build/arm64-dom0less
+if make -s ARCH=arm64 "$A/stubdom/hello/hello.gz" guest-tests >/dev/null 2>&1; then
+    mkdir -p "$out/arm64" "$out/arm64-xdom"
+    for i in $(seq "$RUNS"); do echo "hello-arm-$i $PWD/$A/stubdom/hello/hello.gz $PWD/tests/xen/hello/test.cfg 30"; done > "$out/arm64/plan"
+    tests/lab/arm64-run.sh "$out/arm64/plan" "$out/arm64" >/dev/null 2>&1 || true
+    tests/lab/arm64-run.sh tests/lab/arm64/xdomain/plan "$out/arm64-xdom" >/dev/null 2>&1 || true
+    {
+    echo "== arm64 (dom0less, TCG: compare with each other only)"
+    printf '%-44s %12s\n' "entry -> main, us" "$(sed -n 's/^Boot: kernel entry to main in \([0-9]*\) us.*/\1/p' "$out"/arm64/hello-arm-*.console | median)"
+    printf '%-44s %12s\n' "domU <-> domU event round trip, ns" "$(sed -n 's/^BENCH xdom_evtchn_rtt_ns \([0-9]*\)/\1/p' "$out"/arm64-xdom/*.console | median)"
+    printf '%-44s %12s\n' "hello Image bytes / gz" "$(size $A/stubdom/hello/hello) / $(size $A/stubdom/hello/hello.gz)"
+    printf '%-44s %12s\n' "hello-newlib Image bytes / gz" "$(size $A/stubdom/hello-newlib/hello-newlib) / $(size $A/stubdom/hello-newlib/hello-newlib.gz)"
+    } | tee -a "$out/summary"
+fi

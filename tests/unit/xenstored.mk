@@ -53,7 +53,7 @@ XSD_FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-point
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-Iinclude -I$(XSD_DIR) -I$(UNIT_DIR)
 
-$(XSD_FUZZ_BIN): $(UNIT_DIR)/xenstored_fuzz.c $(XSD_CORE_SRCS) $(XSD_HOST_SRCS) $(XSD_HEADERS)
+$(XSD_FUZZ_BIN): $(UNIT_DIR)/xenstored_fuzz.c $(UNIT_DIR)/xenstored_fuzz.dict $(XSD_CORE_SRCS) $(XSD_HOST_SRCS) $(XSD_HEADERS)
 	@mkdir -p $(@D)
 	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz-xenstored needs clang (apt-get install -y clang)" >&2; exit 1; }
 	$(FUZZ_CC) $(XSD_FUZZ_CFLAGS) -o $@ $< $(XSD_CORE_SRCS) $(XSD_HOST_SRCS)
@@ -62,8 +62,8 @@ $(XSD_FUZZ_BIN): $(UNIT_DIR)/xenstored_fuzz.c $(XSD_CORE_SRCS) $(XSD_HOST_SRCS) 
 .PHONY: fuzz-xenstored
 fuzz-xenstored: $(XSD_FUZZ_BIN)
 	@mkdir -p $(XSD_OUT)/corpus
-	@if $(XSD_FUZZ_BIN) -max_total_time=$(XSD_FUZZ_TIME) -runs=$(XSD_FUZZ_RUNS) -max_len=8192 \
-		-artifact_prefix=$(XSD_OUT)/ -close_fd_mask=1 -print_final_stats=1 $(XSD_OUT)/corpus > $(XSD_OUT)/fuzz.log 2>&1; \
+	@if XSD_FUZZ_SEEDS=$(XSD_OUT)/corpus $(XSD_FUZZ_BIN) -max_total_time=$(XSD_FUZZ_TIME) -runs=$(XSD_FUZZ_RUNS) -max_len=8192 \
+		-artifact_prefix=$(XSD_OUT)/ -dict=$(UNIT_DIR)/xenstored_fuzz.dict -close_fd_mask=1 -print_final_stats=1 $(XSD_OUT)/corpus > $(XSD_OUT)/fuzz.log 2>&1; \
 	then grep -E '^(stat::number_of_executed_units|Done)' $(XSD_OUT)/fuzz.log | tail -2; \
 		echo "TEST xenstored-fuzz PASS"; \
 	else tail -40 $(XSD_OUT)/fuzz.log; \

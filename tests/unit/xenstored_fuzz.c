@@ -6,8 +6,9 @@
  * watch already in place:
  *
  *   op & 7 == 0..2  raw bytes: feed the next n bytes to connection k as is
- *   op & 7 == 3     a well-formed request: type, tx_id, payload from the input
- *                   (so the fuzzer gets past the framing quickly)
+ *   op & 7 == 3     a well-formed request: type, req_id and tx_id bytes, then
+ *                   the payload up to the next '\n' ('|' stands for NUL), so
+ *                   the fuzzer gets past the framing quickly
  *   op & 7 == 4     drain (part of) connection k's output, checking framing
  *   op & 7 == 5     set a domain's state and run xsd_domains_check
  *   op & 7 == 6     allocation failures on/off
@@ -186,10 +187,11 @@ static void structured(struct fuzz *f, int k)
     h.req_id = take(f);
     uint8_t t = take(f);
     h.tx_id = t < 200 ? 0 : t - 199; /* small transaction ids, mostly none */
-    size_t len = take(f);
-    if (len == 255)
-        len = (size_t)take(f) * 16;
-    len = len < f->left ? len : f->left;
+    /* the payload runs to the next '\n' (dropped), so words the fuzzer
+     * inserts from the dictionary become whole requests */
+    size_t len = 0;
+    while (len < f->left && f->p[len] != '\n')
+        len++;
     if (len > XENSTORE_PAYLOAD_MAX)
         len = XENSTORE_PAYLOAD_MAX;
     h.len = (uint32_t)len;
@@ -197,6 +199,10 @@ static void structured(struct fuzz *f, int k)
     memcpy(msg + 16, f->p, len);
     f->p += len;
     f->left -= len;
+    if (f->left && *f->p == '\n') {
+        f->p++;
+        f->left--;
+    }
     /* '|' stands for NUL, so dictionary-free inputs still make strings */
     for (size_t i = 16; i < 16 + len; i++)
         msg[i] = msg[i] == '|' ? 0 : msg[i];
@@ -208,6 +214,73 @@ static void structured(struct fuzz *f, int k)
             drain(f, k, SIZE_MAX);
         }
     }
+}
+
+/* ---------------------------------------------------------------- seeds */
+
+/* Op bytes for a structured request on connection k. */
+#define REQ(k) (char)(3 | ((k) << 3))
+#define TX1 "\xc8" /* tx byte 200: tx_id 1 */
+
+/* One well-formed request per type and a few sequences, written as files
+ * into $XSD_FUZZ_SEEDS when that is set (the make target does), so the
+ * fuzzer starts from inputs that reach deep into every handler. Format:
+ * op, type, req_id, tx, payload, '\n' (see structured()). */
+static const struct {
+    const char *name;
+    const char *bytes;
+    size_t len;
+} seeds[] = {
+#define SEED(n, s)                                                                                 \
+    {                                                                                              \
+        n, s, sizeof(s) - 1                                                                        \
+    }
+    SEED("read", "\x03\x02\x01\x00/local/domain/5/data/x|\n"),
+    SEED("write", "\x03\x0b\x01\x00/new/a|value\n"),
+    SEED("rm", "\x03\x0d\x01\x00/backend/vif/7|\n"),
+    SEED("guest-write", "\x13\x0b\x01\x00data/y|v\n"),
+    SEED("guest-dir", "\x13\x01\x01\x00data|\n"),
+    SEED("guest-watch", "\x1b\x04\x01\x00device|tok|\n\x04\xff"),
+    SEED("txn", "\x03\x06\x01\x00|\n\x03\x0b\x02" TX1 "/local/domain/5/data/x|v2\n"
+                "\x03\x07\x03" TX1 "T|\n"),
+    SEED("txn-conflict", "\x1b\x06\x01\x00|\n\x1b\x0d\x02" TX1 "device|\n"
+                         "\x03\x0b\x02\x00/local/domain/7/device/vif/0/state|5\n"
+                         "\x1b\x07\x03" TX1 "T|\n"),
+    SEED("setperms", "\x03\x0e\x01\x00/new|r5|b7|\n"),
+    SEED("introduce", "\x03\x08\x01\x009|1|2|\n\x05\x29"),
+    SEED("control", "\x03\x00\x01\x00quota|set|nodes|3|\n"),
+    SEED("getperms", "\x13\x03\x01\x00data/x|\n"),
+    SEED("dirpart", "\x03\x15\x01\x00/local/domain|0|\n"),
+    SEED("release", "\x03\x09\x01\x005|\n\x05\x25"),
+    SEED("domain-misc", "\x03\x0a\x01\x005|\n\x03\x11\x01\x007|\n"
+                        "\x03\x13\x01\x007|5|\n\x03\x12\x01\x005|\n\x1b\x14\x01\x00|\n"),
+    SEED("unwatch", "\x03\x05\x01\x00/|root|\n"),
+    SEED("mkdir", "\x13\x0c\x01\x00data/m/n|\n"),
+#undef SEED
+};
+
+static void write_seeds(const char *dir)
+{
+    for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/seed-%s", dir, seeds[i].name);
+        FILE *f = fopen(path, "wb");
+        if (!f)
+            continue;
+        fwrite(seeds[i].bytes, 1, seeds[i].len, f);
+        fclose(f);
+    }
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    const char *dir = getenv("XSD_FUZZ_SEEDS");
+    if (dir)
+        write_seeds(dir);
+    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -170,12 +170,16 @@ static int accept(void)
     while (sem_trydown(&runtime_events))
         ;
     int pings = 0;
+    uint64_t t0 = monotonic_ns();
     for (; pings < PINGS; pings++) {
         evtchn_send(rt_port);
         if (!wait_sem(&runtime_events, 10000))
             break;
     }
+    uint64_t spent = monotonic_ns() - t0;
     TEST_CHECK("xdom-runtime-pingpong", pings == PINGS, "%d of %d pongs", pings, PINGS);
+    if (pings)
+        printk("BENCH xdom_evtchn_rtt_ns %lu\n", (unsigned long)(spent / (uint64_t)pings));
 
     memcpy(page->answer, "hello from B", 13);
     rc = gnttab_unmap_grant_ref(va, handle);
