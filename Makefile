@@ -187,7 +187,7 @@ BENCH_GUESTS := $(patsubst tests/bench/%/,%,$(sort $(dir $(wildcard tests/bench/
 $(foreach t,$(BENCH_GUESTS),$(eval $(call app_rules,tests/bench/$(t),$(t))))
 $(BUILD)/tests/bench/%.o: tests/bench/%.c | $(XENINC)/xen/xen.h
 	$(quiet) CC $<
-	$(Q)mkdir -p $(@D) && $(CC) $(APP_CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(call libc_cflags,$(word 3,$(subst /, ,$<))) -c $< -o $@
 
 ifeq ($(ARCH),arm64)
 # arm64-only guest tests that need more than one domain at a time (booted

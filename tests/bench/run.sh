@@ -39,7 +39,11 @@ CFG
     echo "events $PWD/$B/tests/xen/events/events.gz $PWD/tests/xen/events/test.cfg 60 $PWD/tests/xen/events/hook.sh"
     echo "xsbench $PWD/$B/tests/bench/xsbench/xsbench.gz - 60 $PWD/tests/bench/xsbench/hook.sh"
     echo "grants $PWD/$B/tests/bench/grants/grants.gz - 120 $PWD/tests/bench/grants/hook.sh"
+    echo "mallocbench $PWD/$B/tests/bench/mallocbench/mallocbench.gz - 120"
 } > "$plan"
+# The same malloc/free program natively on the host, as its baseline.
+gcc -O2 -o "$out/mallocbench-host" tests/bench/mallocbench/main.c
+host_malloc=$("$out/mallocbench-host" | sed -n 's/^BENCH malloc_free_ops_per_s //p')
 echo "== lab run ($(wc -l < "$plan") guests, one boot)"
 tests/lab/x86-run.sh -m 512 -f build/host/dom0 "$plan" "$out" 2>&1 | grep -v ': running$' || true
 
@@ -57,6 +61,7 @@ rtt=$(bench evtchn_rtt_ns)
 xs_w=$(bench xs_write_ops_per_s); xs_r=$(bench xs_read_ops_per_s)
 xs_w0=$(bench xs_write_ops_per_s_dom0); xs_r0=$(bench xs_read_ops_per_s_dom0)
 gnt=$(bench gnt_map_unmap_per_s)
+mal=$(bench malloc_free_ops_per_s)
 
 {
 echo "== results (medians; TCG, so compare ratios, not absolute times)"
@@ -71,6 +76,7 @@ printf '%-44s %12s %12s %8s\n' "event channel round trip, ns (no baseline)" "$rt
 printf '%-44s %12s %12s %8s\n' "xenstore writes/s (vs dom0 C client)" "$xs_w" "$xs_w0" "$(ratio "$xs_w" "$xs_w0")"
 printf '%-44s %12s %12s %8s\n' "xenstore reads/s (vs dom0 C client)" "$xs_r" "$xs_r0" "$(ratio "$xs_r" "$xs_r0")"
 printf '%-44s %12s %12s %8s\n' "dom0 grant map+unmap/s of our page" "$gnt" "-" "-"
+printf '%-44s %12s %12s %8s\n' "newlib malloc+free ops/s (vs same on host)" "$mal" "$host_malloc" "$(ratio "$mal" "$host_malloc")"
 h=$B/stubdom/hello/hello; n=$B/stubdom/hello-newlib/hello-newlib
 printf '%-44s %12s %12s %8s\n' "hello stripped bytes (vs hello-newlib)" "$(size $h)" "$(size $n)" "$(ratio "$(size $h)" "$(size $n)")"
 printf '%-44s %12s %12s %8s\n' "hello gz bytes (vs hello-newlib)" "$(size $h.gz)" "$(size $n.gz)" "$(ratio "$(size $h.gz)" "$(size $n.gz)")"

@@ -1,0 +1,1 @@
+mallocbench_LIBC := newlib
