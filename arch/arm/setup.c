@@ -1,12 +1,13 @@
-/* arm64 start-up for a dom0less domU: from head.S (MMU on, on the boot
- * stack) to kernel_main().
+/* arm64 start-up for a domU (dom0less or created by xl): from head.S (MMU
+ * on, on the boot stack) to kernel_main().
  *
  * Everything we learn about the domain comes from the device tree Xen
  * wrote for us: RAM, the command line (/chosen/bootargs), the interrupt
  * controller, the timer's interrupt, the emulated SBSA UART (vpl011), and --
  * with xen,enhanced -- the /hypervisor node naming the event-channel PPI and
- * the grant area. There is no start_info and, under dom0less, no xenstore
- * and no PV console ring. */
+ * the grant area. There is no start_info. Under dom0less there is no
+ * xenstore and no PV console ring; a domain xl built has both, named by HVM
+ * params (their pages sit at GUEST_MAGIC_BASE, outside our RAM). */
 #include <minios/arch.h>
 #include <minios/console.h>
 #include <minios/errno.h>
@@ -16,6 +17,8 @@
 #include <minios/string.h>
 #include <libfdt.h>
 #include <xen/grant_table.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
 #include "arm64.h"
 
 uint64_t boot_entry_cycles; /* written by head.S */
@@ -162,6 +165,37 @@ static void place_grant_table(void)
     }
 }
 
+static uint64_t hvm_param(unsigned index)
+{
+    struct xen_hvm_param p = {.domid = DOMID_SELF, .index = index};
+    return xen_hvm_op(HVMOP_get_param, &p) < 0 ? 0 : p.value;
+}
+
+/* The page an HVM param names (with its event channel), mapped Normal
+ * memory in the window, or NULL: dom0less domains have 0 (or, with
+ * xenstore "late init", ~0) or get an error. */
+static void *map_param_page(unsigned pfn_param, unsigned evtchn_param, uint32_t *evtchn,
+                            const char *what)
+{
+    xen_pfn_t pfn = (xen_pfn_t)hvm_param(pfn_param);
+    if (pfn == 0 || pfn == (xen_pfn_t)~0ULL)
+        return NULL;
+    uint64_t port = hvm_param(evtchn_param);
+    if (port == 0 || port > 0xffffffffu)
+        return NULL;
+    uintptr_t va = arch_map_window_alloc(1);
+    if (!va)
+        return NULL;
+    int rc = arch_map_machine_frames(va, &pfn, 1);
+    if (rc < 0) {
+        arch_map_window_free(va, 1);
+        printk("stubos: cannot map the %s page (gfn %#lx): %d\n", what, (unsigned long)pfn, rc);
+        return NULL;
+    }
+    *evtchn = (uint32_t)port;
+    return (void *)va;
+}
+
 static void fill_boot_info(const struct dt_facts *f)
 {
     static char cmdline[1024];
@@ -171,7 +205,11 @@ static void fill_boot_info(const struct dt_facts *f)
     boot_info.cmdline = cmdline;
     boot_info.ram_bytes = arm64_ram_size;
     boot_info.entry_cycles = boot_entry_cycles;
-    boot_info.boot_mode = "dom0less";
+    boot_info.console_ring = map_param_page(HVM_PARAM_CONSOLE_PFN, HVM_PARAM_CONSOLE_EVTCHN,
+                                            &boot_info.console_evtchn, "console");
+    boot_info.xenstore_ring = map_param_page(HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN,
+                                             &boot_info.xenstore_evtchn, "xenstore");
+    boot_info.boot_mode = boot_info.xenstore_ring || boot_info.console_ring ? "xl" : "dom0less";
 }
 
 /* All RAM is mapped at boot, but the page allocator's per-page set-up costs
@@ -204,11 +242,12 @@ __noreturn void arm64_start(uint64_t ram_base, uint64_t dtb_ipa)
     read_dt(fdt, &dt);
     if (dt.uart)
         arm64_uart = arm64_map_device(dt.uart, PAGE_SIZE);
-    fill_boot_info(&dt);
-    console_init();
-
+    /* Time first: a full console ring is waited on with a deadline. */
     map_shared_info();
     arm64_time_info_init();
+    fill_boot_info(&dt);
+    console_init(); /* the PV console ring if xl gave us one, else the vpl011 */
+
     if (arm64_gic_init(fdt) != 0)
         panic("no usable interrupt controller in the device tree");
     if (dt.has_hypervisor_node)

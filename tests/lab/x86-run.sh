@@ -2,8 +2,13 @@
 # x86-run.sh -- run a plan of Xen PV guests under Xen 4.17 + a Linux dom0 in QEMU,
 # all guests one after the other in ONE boot, and collect each guest's results.
 #
-# usage: x86-run.sh [-f DIR] [-m MIB] [-t SEC] PLAN OUTDIR
+# usage: x86-run.sh [-f DIR] [-m MIB] [-t SEC] [-X IMAGE] PLAN OUTDIR
 #   -f DIR   copy DIR's files into dom0 at /extra (put first on dom0's PATH)
+#   -X IMAGE xenstore stub domain mode: dom0 starts IMAGE with init-xenstore-domain
+#            (--memory 32, --param "$STUBOS_LAB_XENSTORE_PARAM") instead of running
+#            xenstored; OUTDIR then also gets xenstored.init (init-xenstore-domain's
+#            output), xenstored.ls0 / xenstored.ls1 (xenstore-ls -p before / after
+#            the plan) and xenstored.console (the stub's console)
 #   -m MIB   dom0 memory (default 256)
 #   -t SEC   hard timeout for the whole QEMU run (default: sum of guest timeouts + 60)
 #
@@ -30,6 +35,7 @@
 #       5 QEMU timeout, 64 usage
 # env:  STUBOS_LAB_ACCEL=auto|tcg|kvm (default auto: kvm only with real VT-x/AMD-V),
 #       STUBOS_LAB_XEN_ARGS, STUBOS_LAB_DOM0_ARGS: appended to Xen's / dom0's command line
+#       STUBOS_LAB_XENSTORE_PARAM: with -X, extra words for the stub's command line
 set -euo pipefail
 
 readonly PROG=x86-run
@@ -82,7 +88,7 @@ write_cfg() {
 # Tree for the cpio appended to the initramfs: /lab (plan, configs, hooks, images
 # stored once per content) and /extra.
 pack_plan() {
-  local tree=$1 extra_dir=$2 i sum
+  local tree=$1 extra_dir=$2 xs_image=${3:-} i sum
   local -A sums=()
   mkdir -p "$tree/lab/img" "$tree/lab/g"
   : > "$tree/lab/plan"
@@ -98,6 +104,11 @@ pack_plan() {
     [ -z "${HOOKS[$i]}" ] || install -m 755 "${HOOKS[$i]}" "$tree/lab/g/${NAMES[$i]}/hook"
     echo "${NAMES[$i]} ${TIMEOUTS[$i]}" >> "$tree/lab/plan"
   done
+  if [ -n "$xs_image" ]; then
+    mkdir -p "$tree/lab/xenstore"
+    cp "$xs_image" "$tree/lab/xenstore/image"
+    printf '%s\n' "${STUBOS_LAB_XENSTORE_PARAM:-}" > "$tree/lab/xenstore/param"
+  fi
   if [ -n "$extra_dir" ]; then
     mkdir -p "$tree/extra"
     cp -a "$extra_dir"/. "$tree/extra/"
@@ -283,12 +294,13 @@ fmt_s() { [ -n "$1" ] && printf '%d.%02d' $(($1 / 1000)) $(($1 % 1000 / 10)) || 
 # ---------------------------------------------------------------- main --------
 
 main() {
-  local extra_dir= dom0_mib=256 timeout= o
-  while getopts "f:m:t:h" o; do
+  local extra_dir= dom0_mib=256 timeout= xs_image= o
+  while getopts "f:m:t:X:h" o; do
     case $o in
       f) extra_dir=$OPTARG; [ -d "$extra_dir" ] || bad "-f: no directory $extra_dir" ;;
       m) dom0_mib=$OPTARG; [[ $dom0_mib =~ ^[1-9][0-9]*$ ]] || bad "-m wants MiB" ;;
       t) timeout=$OPTARG; [[ $timeout =~ ^[1-9][0-9]*$ ]] || bad "-t wants seconds" ;;
+      X) xs_image=$OPTARG; [ -f "$xs_image" ] || bad "-X: no image $xs_image" ;;
       *) usage ;;
     esac
   done
@@ -299,6 +311,8 @@ main() {
   read_plan "$plan"
   if [ -z "$timeout" ]; then
     timeout=60; for o in "${TIMEOUTS[@]}"; do timeout=$((timeout + o)); done
+    # init-xenstore-domain may take up to 60 s before dom0 gives up on the stub
+    [ -z "$xs_image" ] || timeout=$((timeout + 60))
   fi
   TIMEOUT_S=$timeout
 
@@ -309,12 +323,13 @@ main() {
   mkdir -p "$out" || bad "cannot create $out"
   out=$(cd "$out" && pwd)
   rm -f "$out"/*.console "$out"/*.hook "$out"/*.xl "$out"/*.result "$out"/serial.log "$out"/lab.result
+  [ -z "$xs_image" ] || rm -f "$out"/xenstored.init "$out"/xenstored.ls0 "$out"/xenstored.ls1
 
   WORK=$(mktemp -d -t stubos-lab-x86.XXXXXX)
   trap cleanup EXIT
   trap 'exit 130' INT TERM
   case "$art$WORK" in *[,\ ]*) die "paths must not contain commas or spaces (QEMU multiboot): $art $WORK" ;; esac
-  pack_plan "$WORK/tree" "$extra_dir"
+  pack_plan "$WORK/tree" "$extra_dir" "$xs_image"
   make_initrd "$art" "$WORK/tree" "$WORK/initrd"
 
   # The marker word: random per run, only the host and dom0 know it.
