@@ -227,17 +227,45 @@ static uintptr_t boot_data_end(const struct hvm_start_info *si)
     return end;
 }
 
+/* The memory map: from hvm_start_info when Xen put one there (version 1),
+ * else from XENMEM_memory_map (init-xenstore-domain builds PVH domains
+ * without one). Both use the E820 entry layout. */
+static const struct hvm_memmap_table_entry *memory_map(const struct hvm_start_info *si,
+                                                       unsigned *count)
+{
+    static struct hvm_memmap_table_entry e820[32];
+    if (si->version >= 1 && si->memmap_paddr && si->memmap_entries) {
+        *count = si->memmap_entries;
+        return (const void *)(uintptr_t)si->memmap_paddr;
+    }
+    struct xen_memory_map mm = {.nr_entries = ARRAY_SIZE(e820)};
+    set_xen_guest_handle(mm.buffer, e820);
+    if (xen_memory_op(XENMEM_memory_map, &mm) < 0 || mm.nr_entries == 0)
+        panic("Xen gave no memory map (hvm_start_info version %u, no XENMEM_memory_map)",
+              si->version);
+    /* The hypercall's entries are packed 20-byte E820 records. */
+    const uint8_t *raw = (const uint8_t *)e820;
+    static struct hvm_memmap_table_entry unpacked[32];
+    for (unsigned i = 0; i < mm.nr_entries; i++) {
+        memcpy(&unpacked[i].addr, raw + 20 * i, 8);
+        memcpy(&unpacked[i].size, raw + 20 * i + 8, 8);
+        memcpy(&unpacked[i].type, raw + 20 * i + 16, 4);
+        unpacked[i].reserved = 0;
+    }
+    *count = mm.nr_entries;
+    return unpacked;
+}
+
 /* Hand RAM from the memory map (below the 4 GiB head.S mapped) to the page
  * allocator, skipping the kernel and start-of-day data. */
 static void add_ram(const struct hvm_start_info *si)
 {
     extern char _end[];
     uintptr_t floor = PAGE_ALIGN_UP(MAX((uintptr_t)_end, boot_data_end(si)));
-    const struct hvm_memmap_table_entry *map = (void *)(uintptr_t)si->memmap_paddr;
+    unsigned entries;
+    const struct hvm_memmap_table_entry *map = memory_map(si, &entries);
     uint64_t top = 0;
-    if (si->version < 1 || !si->memmap_entries)
-        panic("Xen gave no memory map (hvm_start_info version %u)", si->version);
-    for (uint32_t i = 0; i < si->memmap_entries; i++) {
+    for (uint32_t i = 0; i < entries; i++) {
         if (map[i].type != 1) /* E820 RAM */
             continue;
         uint64_t start = map[i].addr, end = map[i].addr + map[i].size;
