@@ -371,8 +371,8 @@ static int do_udp(const char *host, const char *port, int count)
     double t = now_s() - t0;
     close(fd);
     return result(ok == count,
-                  "udp: %d of %d datagrams echoed intact (%d resent), avg rtt %.3f ms, %.2f s",
-                  ok, count, retries, ok ? rtt_sum / ok * 1000 : 0.0, t);
+                  "udp: %d of %d datagrams echoed intact (%d resent), avg rtt %.3f ms, %.2f s", ok,
+                  count, retries, ok ? rtt_sum / ok * 1000 : 0.0, t);
 }
 
 /* ---- HTTP clients ---- */
@@ -386,8 +386,8 @@ struct http_job {
 };
 
 /* Read one response; its body is checked when it is /file.bin. */
-static int read_response(int fd, char *buf, size_t size, size_t *have, bool is_file,
-                         char *why, size_t whysize)
+static int read_response(int fd, char *buf, size_t size, size_t *have, bool is_file, char *why,
+                         size_t whysize)
 {
     size_t end = 0;
     for (;;) {
@@ -430,7 +430,8 @@ static int read_response(int fd, char *buf, size_t size, size_t *have, bool is_f
         size_t k = 0;
         for (size_t i = 0; i < end && k + 5 < sizeof(shown); i++) {
             unsigned char c = (unsigned char)head[i];
-            k += (size_t)snprintf(shown + k, sizeof(shown) - k, c >= 32 && c < 127 ? "%c" : "\\x%02x", c);
+            k += (size_t)snprintf(shown + k, sizeof(shown) - k,
+                                  c >= 32 && c < 127 ? "%c" : "\\x%02x", c);
         }
         snprintf(why, whysize, "no Content-Length in \"%s\"", shown);
         return -1;
@@ -512,8 +513,7 @@ static void *http_client(void *arg)
     return NULL;
 }
 
-static int do_http(const char *host, const char *port, const char *path, int clients,
-                   int requests)
+static int do_http(const char *host, const char *port, const char *path, int clients, int requests)
 {
     struct http_job *jobs = calloc((size_t)clients, sizeof(*jobs));
     pthread_t *threads = calloc((size_t)clients, sizeof(*threads));
@@ -573,6 +573,18 @@ int main(int argc, char **argv)
     if (argc > 2 && !strcmp(argv[1], "-t")) {
         test_name = argv[2];
         i = 3;
+    }
+    if (argc - i == 3 && !strcmp(argv[i], "genfile")) {
+        /* nettest genfile PATH BYTES: write the /file.bin stream, for tests of other servers */
+        FILE *f = fopen(argv[i + 1], "wb");
+        struct stream st;
+        uint8_t b[4096];
+        stream_init(&st, FILE_SEED);
+        for (long left = atol(argv[i + 2]); f && left > 0; left -= (long)sizeof(b)) {
+            stream_fill(&st, b, sizeof(b));
+            fwrite(b, 1, left < (long)sizeof(b) ? (size_t)left : sizeof(b), f);
+        }
+        return f && fclose(f) == 0 ? 0 : 1;
     }
     if (argc - i < 4)
         usage();

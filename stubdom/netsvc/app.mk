@@ -1,0 +1,3 @@
+# netsvc: POSIX sockets over lwIP (lib/lwip/lwip.mk), C library newlib.
+netsvc_LIBC := newlib
+netsvc_NET := lwip

@@ -1,0 +1,2 @@
+net-dhcp_LIBC := newlib
+net-dhcp_NET := lwip

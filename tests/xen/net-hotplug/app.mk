@@ -1,0 +1,2 @@
+net-hotplug_LIBC := newlib
+net-hotplug_NET := lwip

@@ -1,0 +1,2 @@
+net-novif_LIBC := newlib
+net-novif_NET := lwip

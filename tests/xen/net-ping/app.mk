@@ -1,0 +1,2 @@
+net-ping_LIBC := newlib
+net-ping_NET := lwip
