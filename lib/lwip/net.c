@@ -112,7 +112,9 @@ static err_t vif_input(struct pbuf *p, struct netif *netif)
 static void vif_rx(void *arg, const void *frame, size_t len)
 {
     struct vif *v = arg;
-    if (!v->attached || len > 0xffff) {
+    if (!v->attached)
+        return; /* not in lwIP (yet, or any more): nobody to give it to */
+    if (len > 0xffff) {
         v->rx_dropped++;
         return;
     }

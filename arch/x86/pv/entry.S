@@ -77,26 +77,6 @@ trap_common:
     pushq $0                    /* iret flags: not returning from a syscall */
     jmp hypercall_page + __HYPERVISOR_iret * 32
 
-/* A function prologue found %rsp below the thread's stack limit (gcc
- * -fsplit-stack, which normally grows the stack here). We cannot grow it:
- * stop checking, move to an emergency stack and report which thread. Done
- * in software because a PV guest has no separate exception stack: a fault
- * on the guard page would leave Xen nowhere to deliver it. */
-    .globl __morestack
-__morestack:
-    movq $0, x86_cpu_area + 0x70(%rip)
-    movq %rsp, %rdi
-    leaq emergency_stack_top(%rip), %rsp
-    call x86_stack_overflow
-    ud2
-
-    .section .bss.emergency_stack, "aw", @nobits
-    .balign 16
-emergency_stack:
-    .skip 8192
-emergency_stack_top:
-    .text
-
 /* Xen could not load our segment state or iret frame: nothing sane to do. */
     .globl x86_failsafe_entry
 x86_failsafe_entry:

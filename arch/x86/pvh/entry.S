@@ -71,21 +71,9 @@ pvh_trap_common:
     addq $16, %rsp
     iretq
 
-/* See arch/x86/entry.S: a split-stack prologue found the stack exhausted. */
-    .globl __morestack
-__morestack:
-    movq $0, x86_cpu_area + 0x70(%rip)
-    movq %rsp, %rdi
-    leaq pvh_emergency_stack_top(%rip), %rsp
-    call x86_stack_overflow
-    ud2
-
-    .section .bss.emergency_stack, "aw", @nobits
+    .section .bss.ist_stack, "aw", @nobits
     .balign 16
-    .globl pvh_emergency_stack_top, pvh_ist_stack_top
-pvh_emergency_stack:
-    .skip 8192
-pvh_emergency_stack_top:
+    .globl pvh_ist_stack_top
 pvh_ist_stack:
     .skip 8192
 pvh_ist_stack_top:
