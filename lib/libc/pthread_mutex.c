@@ -8,6 +8,7 @@
  * (the kernel mutex panics instead): both are worse than the EDEADLK that
  * POSIX allows for it, which is what all types return here. */
 #include <errno.h>
+#include <time.h>
 #include <limits.h>
 #include <pthread.h>
 #include <string.h>
@@ -210,13 +211,29 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
     return cond_wait_until(c, m, 0);
 }
 
+static bool clock_reached(clockid_t clk, const struct timespec *abstime)
+{
+    struct timespec now;
+    clock_gettime(clk, &now);
+    return now.tv_sec > abstime->tv_sec ||
+           (now.tv_sec == abstime->tv_sec && now.tv_nsec >= abstime->tv_nsec);
+}
+
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime)
 {
-    uint64_t deadline;
-    int rc = libc_deadline(c->__monotonic ? CLOCK_MONOTONIC : CLOCK_REALTIME, abstime, &deadline);
-    if (rc)
-        return rc;
-    return cond_wait_until(c, m, deadline);
+    clockid_t clk = c->__monotonic ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+    for (;;) {
+        uint64_t deadline;
+        int rc = libc_deadline(clk, abstime, &deadline);
+        if (rc)
+            return rc;
+        rc = cond_wait_until(c, m, deadline);
+        /* The kernel waits on the monotonic clock; the wall clock can be
+         * stepped meanwhile (dom0 sets Xen's). ETIMEDOUT must mean the
+         * caller's clock reached abstime, so wait out any remainder. */
+        if (rc != ETIMEDOUT || clock_reached(clk, abstime))
+            return rc;
+    }
 }
 
 int pthread_cond_signal(pthread_cond_t *c)
