@@ -5,7 +5,7 @@
 # usage: x86-run.sh [-f DIR] [-m MIB] [-t SEC] [-X IMAGE] PLAN OUTDIR
 #   -f DIR   copy DIR's files into dom0 at /extra (put first on dom0's PATH)
 #   -X IMAGE xenstore stub domain mode: dom0 starts IMAGE with init-xenstore-domain
-#            (--memory 32, --param "$STUBOS_LAB_XENSTORE_PARAM") instead of running
+#            (--memory $STUBOS_LAB_XENSTORE_MEMORY or 32, --param "$STUBOS_LAB_XENSTORE_PARAM") instead of running
 #            xenstored; OUTDIR then also gets xenstored.init (init-xenstore-domain's
 #            output), xenstored.ls0 / xenstored.ls1 (xenstore-ls -p before / after
 #            the plan) and xenstored.console (the stub's console)
@@ -36,6 +36,7 @@
 # env:  STUBOS_LAB_ACCEL=auto|tcg|kvm (default auto: kvm only with real VT-x/AMD-V),
 #       STUBOS_LAB_XEN_ARGS, STUBOS_LAB_DOM0_ARGS: appended to Xen's / dom0's command line
 #       STUBOS_LAB_XENSTORE_PARAM: with -X, extra words for the stub's command line
+#       STUBOS_LAB_XENSTORE_MEMORY: with -X, the stub's --memory in MiB (default 32)
 set -euo pipefail
 
 readonly PROG=x86-run
@@ -108,6 +109,7 @@ pack_plan() {
     mkdir -p "$tree/lab/xenstore"
     cp "$xs_image" "$tree/lab/xenstore/image"
     printf '%s\n' "${STUBOS_LAB_XENSTORE_PARAM:-}" > "$tree/lab/xenstore/param"
+    printf '%s\n' "${STUBOS_LAB_XENSTORE_MEMORY:-32}" > "$tree/lab/xenstore/memory"
   fi
   if [ -n "$extra_dir" ]; then
     mkdir -p "$tree/extra"
