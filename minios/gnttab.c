@@ -11,6 +11,8 @@
 #include <minios/errno.h>
 #include <minios/gnttab.h>
 #include <minios/hypercall.h>
+#include <minios/map_window.h>
+#include <minios/xenbus.h>
 
 /* 8 frames = 4096 refs, enough for several ring-based devices. */
 #define GNTTAB_MAX_FRAMES 8
@@ -166,11 +168,27 @@ static int status_to_errno(int16_t status)
     }
 }
 
+/* A grant of our own that the arch cannot map without losing the page (x86
+ * PVH, see arch_can_map_own_grants). Our domain id comes from xenstore
+ * (cached after the first read); a domain without one (the xenstore stub
+ * domain itself) only knows DOMID_SELF as its own. */
+static bool own_grant_unmappable(domid_t domid)
+{
+    if (arch_can_map_own_grants())
+        return false;
+    if (domid == DOMID_SELF)
+        return true;
+    int self = boot_info.xenstore_ring ? xenbus_get_domid() : -ENODEV;
+    return self >= 0 && domid == self;
+}
+
 int gnttab_map_grant_ref(domid_t domid, grant_ref_t ref, bool readonly, void *va,
                          grant_handle_t *handle)
 {
     if ((uintptr_t)va % PAGE_SIZE)
         return -EINVAL;
+    if (own_grant_unmappable(domid))
+        return -EOPNOTSUPP;
     struct gnttab_map_grant_ref op = {
         .host_addr = (uintptr_t)va,
         .flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0),
@@ -183,6 +201,7 @@ int gnttab_map_grant_ref(domid_t domid, grant_ref_t ref, bool readonly, void *va
     if (op.status != GNTST_okay)
         return status_to_errno(op.status);
     *handle = op.handle;
+    map_window_set_mapped(&map_window, (uintptr_t)va, 1, true);
     return 0;
 }
 
@@ -195,7 +214,10 @@ int gnttab_unmap_grant_ref(void *va, grant_handle_t handle)
     long rc = xen_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1);
     if (rc < 0)
         return (int)rc;
-    return status_to_errno(op.status);
+    if (op.status != GNTST_okay)
+        return status_to_errno(op.status);
+    map_window_set_mapped(&map_window, (uintptr_t)va, 1, false);
+    return 0;
 }
 
 void *gnttab_map_area_alloc(unsigned n)

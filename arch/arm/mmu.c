@@ -26,6 +26,7 @@
 #include <minios/arch.h>
 #include <minios/errno.h>
 #include <minios/hypercall.h>
+#include <minios/map_window.h>
 #include <minios/panic.h>
 #include <libfdt.h>
 #include "arm64.h"
@@ -288,77 +289,27 @@ int arch_remap_page(uintptr_t va)
 /* ---------------------------------------------------------------- the window */
 
 #define WINDOW_START (XEN_GNTTAB_BASE + GRANT_TABLE_FRAMES * PAGE_SIZE)
-#define WINDOW_END (XEN_GNTTAB_BASE + XEN_GNTTAB_SIZE)
-#define WINDOW_PAGES ((WINDOW_END - WINDOW_START) / PAGE_SIZE)
-#define BITS_PER_LONG (sizeof(unsigned long) * 8)
+#define WINDOW_PAGES ((XEN_GNTTAB_BASE + XEN_GNTTAB_SIZE - WINDOW_START) / PAGE_SIZE)
 
-static unsigned long window_used[WINDOW_PAGES / BITS_PER_LONG];
+MAP_WINDOW_DEFINE(map_window, WINDOW_START, WINDOW_PAGES);
 
-static bool slot_used(unsigned long i)
-{
-    return window_used[i / BITS_PER_LONG] & (1UL << (i % BITS_PER_LONG));
-}
-
-static void set_slots(unsigned long first, unsigned n, bool used)
-{
-    for (unsigned long i = first; i < first + n; i++) {
-        if (used)
-            window_used[i / BITS_PER_LONG] |= 1UL << (i % BITS_PER_LONG);
-        else
-            window_used[i / BITS_PER_LONG] &= ~(1UL << (i % BITS_PER_LONG));
-    }
-}
-
-static bool is_reserved(uintptr_t va, unsigned n)
-{
-    if (n == 0 || va % PAGE_SIZE || va < WINDOW_START || va >= WINDOW_END ||
-        n > (WINDOW_END - va) / PAGE_SIZE)
-        return false;
-    for (unsigned long i = (va - WINDOW_START) / PAGE_SIZE; n--; i++)
-        if (!slot_used(i))
-            return false;
-    return true;
-}
-
-/* A window page is "mapped" while arch_map_machine_frames points it away
- * from its own IPA. (Grant mappings made with the page's own IPA are Xen's
- * stage-2 business and invisible here; callers unmap those first.) */
-static bool is_redirected(uintptr_t va)
-{
-    uint64_t *pte = l3_entry(va, false);
-    return pte && (READ_ONCE(*pte) & PTE_ADDR) != va;
-}
-
+/* Every window page already has its stage-1 entry (see the top of the
+ * file); which ones hold a mapping minios/map_window.c records, because
+ * Xen's grant maps only change stage 2. */
 uintptr_t arch_map_window_alloc(unsigned n)
 {
-    unsigned long run = 0;
-    if (n == 0 || n > WINDOW_PAGES)
-        return 0;
-    for (unsigned long i = 0; i < WINDOW_PAGES; i++) {
-        run = slot_used(i) ? 0 : run + 1;
-        if (run == n) {
-            set_slots(i + 1 - n, n, true);
-            return WINDOW_START + (i + 1 - n) * PAGE_SIZE;
-        }
-    }
-    return 0;
+    return map_window_reserve(&map_window, n);
 }
 
 int arch_map_window_free(uintptr_t va, unsigned n)
 {
-    if (!is_reserved(va, n))
-        return -EINVAL;
-    for (unsigned i = 0; i < n; i++)
-        if (is_redirected(va + i * PAGE_SIZE))
-            return -EBUSY;
-    set_slots((va - WINDOW_START) / PAGE_SIZE, n, false);
-    return 0;
+    return map_window_release(&map_window, va, n);
 }
 
 /* On Arm, Xen translates: the "machine" frames are guest frames (IPA). */
 int arch_map_machine_frames(uintptr_t va, const xen_pfn_t *frames, unsigned n)
 {
-    if (!is_reserved(va, n))
+    if (!map_window_is_reserved(&map_window, va, n))
         return -EINVAL;
     for (unsigned i = 0; i < n; i++)
         if (frames[i] == 0 || frames[i] >= (1UL << (48 - PAGE_SHIFT)))
@@ -369,6 +320,7 @@ int arch_map_machine_frames(uintptr_t va, const xen_pfn_t *frames, unsigned n)
         WRITE_ONCE(*pte, ((uint64_t)frames[i] << PAGE_SHIFT) | PROT_RW | PTE_TABLE | PTE_VALID);
         flush_tlb_page(page);
     }
+    map_window_set_mapped(&map_window, va, n, true);
     return 0;
 }
 
@@ -376,14 +328,22 @@ int arch_unmap_frames(uintptr_t va, unsigned n)
 {
     if (n == 0)
         return 0;
-    if (!is_reserved(va, n))
+    if (!map_window_is_reserved(&map_window, va, n))
         return -EINVAL;
     for (unsigned i = 0; i < n; i++) {
         uintptr_t page = va + i * PAGE_SIZE;
         WRITE_ONCE(*l3_entry(page, false), page | PROT_RW | PTE_TABLE | PTE_VALID);
         flush_tlb_page(page);
     }
+    map_window_set_mapped(&map_window, va, n, false);
     return 0;
+}
+
+/* Xen on Arm keeps no frame-to-gfn table: a grant of our own page maps at a
+ * second IPA and leaves the first one alone. */
+bool arch_can_map_own_grants(void)
+{
+    return true;
 }
 
 xen_pfn_t arch_pfn_to_xen_frame(unsigned long pfn)

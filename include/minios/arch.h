@@ -67,12 +67,13 @@ void arch_set_stack_limit(uintptr_t limit);
 /* Upcall hook the arch calls, in event context, when Xen signals events. */
 void events_upcall(void);
 
-/* ---- Mapping frames that are not our RAM (x86 PV: arch/x86/map.c) ----
+/* ---- Mapping frames that are not our RAM (arch/x86/{pv,pvh}/map.c, arm/mmu.c) ----
  * RAM is mapped 1:1 (virtual == pseudo-physical). Other frames -- the
  * grant-table frames Xen shares with us, grants other domains let us map --
  * go into a separate window of virtual addresses above RAM, reserved in
- * whole pages. A reserved range already has its page tables (down to the L1
- * entries), which a grant map needs, and starts out unmapped. */
+ * whole pages (bookkeeping in minios/map_window.c). A reserved range
+ * already has its page tables (down to the L1 entries), which a grant map
+ * needs, and starts out unmapped. */
 
 /* Reserve n contiguous pages of the window; 0 if there is no room (or no
  * memory for page tables). */
@@ -87,6 +88,10 @@ int arch_map_window_free(uintptr_t va, unsigned n);
  * nothing mapped. */
 int arch_map_machine_frames(uintptr_t va, const xen_pfn_t *mfns, unsigned n);
 int arch_unmap_frames(uintptr_t va, unsigned n);
+
+/* Whether Xen lets us map a grant of our own page (GNTTABOP_map_grant_ref
+ * with our own domid) and keeps the page where it was. Not on x86 PVH. */
+bool arch_can_map_own_grants(void);
 
 /* The frame number Xen wants for our page pfn in grant entries and grant
  * copies: the machine frame on x86 PV, the pfn itself where Xen translates. */

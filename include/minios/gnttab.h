@@ -50,7 +50,9 @@ int gnttab_end_access(grant_ref_t ref);
 /* Backend side: map (domid, ref) at va (page aligned, from
  * gnttab_map_area_alloc) and store the handle for the unmap. Errors from
  * Xen's GNTST_* codes: -EINVAL bad ref/handle, -EPERM, -ESRCH bad domain,
- * -EFAULT bad address, -EAGAIN, -EIO other. */
+ * -EFAULT bad address, -EAGAIN, -EIO other. -EOPNOTSUPP for a grant of our
+ * own on x86 PVH: there Xen would move the page to va and leave nothing at
+ * its own address, not even after the unmap. */
 int gnttab_map_grant_ref(domid_t domid, grant_ref_t ref, bool readonly, void *va,
                          grant_handle_t *handle);
 int gnttab_unmap_grant_ref(void *va, grant_handle_t handle);

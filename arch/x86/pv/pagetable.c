@@ -13,19 +13,8 @@
 #include <minios/mm.h>
 #include <minios/panic.h>
 #include <minios/string.h>
+#include "../pte.h"
 #include "../traps.h"
-
-#define PTE_PRESENT 0x001ULL
-#define PTE_RW 0x002ULL
-#define PTE_USER 0x004ULL
-#define PTE_ACCESSED 0x020ULL
-#define PTE_DIRTY 0x040ULL
-#define PTE_ADDR_MASK 0x000ffffffffff000ULL
-
-/* Xen forces USER on 64-bit PV kernel mappings anyway; say so explicitly. */
-#define TABLE_PROT (PTE_PRESENT | PTE_RW | PTE_USER | PTE_ACCESSED | PTE_DIRTY)
-#define PAGE_PROT (PTE_PRESENT | PTE_RW | PTE_USER | PTE_ACCESSED | PTE_DIRTY)
-#define PAGE_PROT_RO (PTE_PRESENT | PTE_USER | PTE_ACCESSED)
 
 #define MMU_BATCH 256
 /* RAM mapped at boot beyond the kernel; the rest waits until needed. */
@@ -98,9 +87,9 @@ static uint64_t *new_table(uint64_t *parent)
     uint64_t *table = (uint64_t *)(pfn << PAGE_SHIFT);
     memset(table, 0, PAGE_SIZE);
     mmu_flush(); /* queued entries may point into the table we extend */
-    if (x86_update_va((uintptr_t)table, (mfn << PAGE_SHIFT) | PAGE_PROT_RO) < 0)
+    if (x86_update_va((uintptr_t)table, (mfn << PAGE_SHIFT) | PV_PAGE_PROT_RO) < 0)
         panic("cannot make page-table page %#lx read-only", (unsigned long)pfn);
-    mmu_queue(x86_maddr_of(parent), (mfn << PAGE_SHIFT) | TABLE_PROT);
+    mmu_queue(x86_maddr_of(parent), (mfn << PAGE_SHIFT) | PV_TABLE_PROT);
     mmu_flush();
     return table;
 }
@@ -129,7 +118,7 @@ static void map_ram_until(uintptr_t end_pfn)
     for (uintptr_t pfn = mapped_end_pfn; pfn < end_pfn; pfn++) {
         uint64_t *pte = l1_entry(pfn << PAGE_SHIFT);
         if (!(*pte & PTE_PRESENT))
-            mmu_queue(x86_maddr_of(pte), (x86_pfn_to_mfn(pfn) << PAGE_SHIFT) | PAGE_PROT);
+            mmu_queue(x86_maddr_of(pte), (x86_pfn_to_mfn(pfn) << PAGE_SHIFT) | PV_PAGE_PROT);
     }
     mmu_flush();
     mapped_end_pfn = end_pfn;
@@ -196,5 +185,5 @@ int arch_unmap_page(uintptr_t va)
 
 int arch_remap_page(uintptr_t va)
 {
-    return x86_update_va(va, (x86_pfn_to_mfn(va >> PAGE_SHIFT) << PAGE_SHIFT) | PAGE_PROT);
+    return x86_update_va(va, (x86_pfn_to_mfn(va >> PAGE_SHIFT) << PAGE_SHIFT) | PV_PAGE_PROT);
 }

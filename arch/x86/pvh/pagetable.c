@@ -6,11 +6,8 @@
 #include <minios/errno.h>
 #include <minios/mm.h>
 #include <minios/panic.h>
+#include "../pte.h"
 #include "pvh.h"
-
-#define PTE_PRESENT_RW 0x3ULL
-#define PDE_LARGE 0x80ULL
-#define PTE_ADDR_MASK 0x000ffffffffff000ULL
 
 extern uint64_t pvh_pd[2048];
 static uint64_t null_page_table[512] __attribute__((aligned(PAGE_SIZE)));
