@@ -225,12 +225,23 @@ run: setup $(BUILD)/stubdom/$(STUBDOM)/$(STUBDOM).gz
 
 # Static Linux programs that drive the other end of guest tests from dom0
 # (gntdev, evtchn ...): every tests/dom0/*.c is one tool, put into the lab's
-# dom0 under /extra.
-DOM0_TOOLS := $(patsubst tests/dom0/%.c,$(HOSTBUILD)/dom0/%,$(wildcard tests/dom0/*.c))
+# dom0 under /extra. ARCH=arm64 cross-builds them for the arm64 dom0 lab
+# (tests/lab/arm64-dom0.sh): the sysroot's xen/ holds only Linux's uapi
+# headers, so libxen-dev's xen/io (xs_wire.h) is searched after it.
+ifeq ($(ARCH),arm64)
+DOM0_DIR := build/host-arm64
+DOM0_CC := $(CC) -idirafter $(DOM0_DIR)/xeninc
+$(DOM0_DIR)/xeninc/xen/io:
+	$(Q)mkdir -p $(@D) && ln -sfn $(XEN_HEADERS)/io $@
+else
+DOM0_DIR := $(HOSTBUILD)
+DOM0_CC := $(HOSTCC)
+endif
+DOM0_TOOLS := $(patsubst tests/dom0/%.c,$(DOM0_DIR)/dom0/%,$(wildcard tests/dom0/*.c))
 dom0-tools: $(DOM0_TOOLS)
-$(HOSTBUILD)/dom0/%: tests/dom0/%.c
+$(DOM0_DIR)/dom0/%: tests/dom0/%.c | $(if $(filter arm64,$(ARCH)),$(DOM0_DIR)/xeninc/xen/io)
 	$(quiet) HOSTCC $<
-	$(Q)mkdir -p $(@D) && $(HOSTCC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+	$(Q)mkdir -p $(@D) && $(DOM0_CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
 test: setup
 	@tests/run.sh

@@ -7,14 +7,20 @@
 # guest wrote to its PV console (xenconsoled's log) on the serial line.
 # Not part of `make test`.
 #
-# usage: arm64-dom0.sh [-o OUTDIR] [-t TIMEOUT_S] NAME:IMAGE:XLCFG[:HOOK] ...
+# usage: arm64-dom0.sh [-o OUTDIR] [-t TIMEOUT_S] [-f DIR] NAME:IMAGE:XLCFG[:HOOK] ...
 #   IMAGE  an arm64 Image (e.g. build/arm64-dom0less/stubdom/hello/hello)
 #   XLCFG  an xl config (tests/xen/<t>/test.cfg); its type/kernel lines are
 #          replaced (Arm guests are PVH, the kernel is IMAGE)
-#   HOOK   optional dom0 script (tests/xen/<t>/hook.sh), run with DOMID set
-#          while the guest runs; its output goes to NAME.hook
+#   HOOK   optional dom0 script (tests/xen/<t>/hook.sh), run with DOMID and
+#          NAME set while the guest runs; it may go on for up to 60 s after
+#          the guest is gone, then it is killed; its output goes to NAME.hook
+#   -f DIR DIR's files go to dom0's /extra, first on PATH (default: the
+#          aarch64 tests/dom0 tools, build/host-arm64/dom0 from
+#          `make ARCH=arm64 dom0-tools`, when built)
 # Writes OUTDIR/serial.log (timestamped), OUTDIR/NAME.console (the guest's
-# PV console), OUTDIR/NAME.hook, OUTDIR/timings.
+# PV console), OUTDIR/NAME.hook, OUTDIR/NAME.result, OUTDIR/timings.
+# NAME.result: `create_to_first_line_ms=N|- create_to_gone_ms=N` (dom0
+# uptime, 10 ms steps; "gone" is seen by polling `xl list`, ~0.2-0.5 s late).
 #
 # Cache: ${STUBOS_CACHE:-~/.cache/stubos}/lab-arm64-dom0/ (debs/, root/, apt/).
 # The debs are fetched with `apt-get download` into the cache and unpacked
@@ -41,9 +47,10 @@ readonly DEBS=(linux-image-$KVER busybox-static xen-utils-4.17 xen-utils-common 
 die() { echo "$PROG: error: $*" >&2; exit 4; }
 log() { echo "$PROG: $*" >&2; }
 
-OUT=$PWD/arm64-dom0-out TIMEOUT_S=600
-while getopts o:t:h opt; do
+OUT=$PWD/arm64-dom0-out TIMEOUT_S=600 EXTRA=$HERE/../../build/host-arm64/dom0
+while getopts o:t:f:h opt; do
   case $opt in
+    f) EXTRA=$OPTARG; [ -d "$EXTRA" ] || die "-f $EXTRA: no such directory" ;;
     o) OUT=$(mkdir -p "$OPTARG" && cd "$OPTARG" && pwd) ;;
     t) TIMEOUT_S=$OPTARG ;;
     *) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2; exit 64 ;;
@@ -121,14 +128,18 @@ for a in $(echo sh mount mkdir cat echo sleep insmod ls ps grep sed tr sort usle
   ln -sf busybox "$I/bin/$a"
 done
 ln -sf lib "$I/lib64" 2>/dev/null || true
+mkdir -p "$I/extra"
+if [ -d "$EXTRA" ]; then cp -a "$EXTRA"/. "$I/extra/"; else log "no $EXTRA: hooks needing tests/dom0 tools will fail"; fi
 XB=/usr/lib/xen-4.17/bin
 n=0 GUESTS=
 for spec in "$@"; do
   IFS=: read -r name image cfg hook <<< "$spec"
   [ -f "$image" ] && [ -f "$cfg" ] || die "$spec: no image or config"
-  cp "$image" "$I/guests/$name.img"
+  # one copy per image content: a plan may boot the same image many times
+  img=$(md5sum < "$image" | cut -c1-32).img
+  [ -f "$I/guests/$img" ] || cp "$image" "$I/guests/$img"
   sed -E '/^[[:space:]]*(type|kernel|name)[[:space:]]*=/d' "$cfg" > "$I/guests/$name.cfg"
-  printf 'name = "%s"\nkernel = "/guests/%s.img"\n' "$name" "$name" >> "$I/guests/$name.cfg"
+  printf 'name = "%s"\nkernel = "/guests/%s"\n' "$name" "$img" >> "$I/guests/$name.cfg"
   # a crashed guest stays until its console log is read
   grep -qE '^[[:space:]]*on_crash[[:space:]]*=' "$cfg" || echo 'on_crash = "preserve"' >> "$I/guests/$name.cfg"
   [ -z "$hook" ] || cp "$hook" "$I/guests/$name.hook"
@@ -137,7 +148,7 @@ done
 cat > "$I/init" <<EOF
 #!/bin/sh
 LAB_DEBUG=${STUBOS_DOM0_DEBUG:-}
-export PATH=$XB:/bin:/sbin:/usr/bin:/usr/sbin LD_LIBRARY_PATH=/lib/aarch64-linux-gnu:/usr/lib/aarch64-linux-gnu
+export PATH=/extra:$XB:/bin:/sbin:/usr/bin:/usr/sbin LD_LIBRARY_PATH=/lib/aarch64-linux-gnu:/usr/lib/aarch64-linux-gnu
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp; mount -t tmpfs run /var/run
 mkdir -p /var/run/xen /var/run/xenstored /dev/pts; mount -t devpts pts /dev/pts
@@ -149,22 +160,28 @@ xen-init-dom0 || echo "LAB: xen-init-dom0 failed"
 xenconsoled --pid-file=/var/run/xenconsoled.pid --log=guest --log-dir=/var/log/xen/console || echo "LAB: xenconsoled failed"
 echo "LAB: tools up \$(cut -d' ' -f1 /proc/uptime)"
 for g in $GUESTS; do
+  # The first console byte is timed by polling the log (as tests/lab/dom0-init does).
+  (while [ ! -s /var/log/xen/console/guest-\$g.log ]; do usleep 10000; done; echo "LAB: first-line \$g \$(cut -d' ' -f1 /proc/uptime)") & wpid=\$!
   echo "LAB: create \$g \$(cut -d' ' -f1 /proc/uptime)"
-  xl create /guests/\$g.cfg > /tmp/\$g.xl 2>&1 || { echo "LAB: xl create \$g failed"; sed "s/^/LAB-XL \$g: /" /tmp/\$g.xl; continue; }
+  xl create /guests/\$g.cfg > /tmp/\$g.xl 2>&1 || { kill \$wpid; echo "LAB: xl create \$g failed"; sed "s/^/LAB-XL \$g: /" /tmp/\$g.xl; continue; }
   [ -z "\$LAB_DEBUG" ] || sed "s/^/LAB-XL: /" /tmp/\$g.xl
   id=\$(xl list | awk -v n=\$g '\$1 == n { print \$2 }')
   echo "LAB: created \$g domid \$id \$(cut -d' ' -f1 /proc/uptime)"
   hpid=
-  if [ -f /guests/\$g.hook ] && [ -n "\$id" ]; then (DOMID=\$id NAME=\$g sh /guests/\$g.hook 2>&1 | sed "s/^/LAB-HOOK \$g: /") & hpid=\$!; fi
+  if [ -f /guests/\$g.hook ] && [ -n "\$id" ]; then (DOMID=\$id NAME=\$g sh /guests/\$g.hook 2>&1 | sed "s/^/LAB-HOOK \$g: /"; : > /tmp/\$g.hook-done) & hpid=\$!; fi
   i=0
   while xl list \$g >/tmp/xl.list 2>&1 && awk 'NR == 2 && \$5 ~ /[cs]/ { exit 1 }' /tmp/xl.list; do i=\$((i+1)); [ \$i -gt 600 ] && { echo "LAB: \$g timeout"; xl destroy \$g; break; }; usleep 200000; done
   [ -z "\$LAB_DEBUG" ] || sed "s/^/LAB-XL: /" /tmp/xl.list
   echo "LAB: ended \$g \$(cut -d' ' -f1 /proc/uptime)"
   sleep 1
+  kill \$wpid 2>/dev/null
   sed "s/^/LAB-CON \$g: /" /var/log/xen/console/guest-\$g.log
   if [ -n "\$LAB_DEBUG" ]; then ls -l /var/log/xen/console 2>&1 | sed "s/^/LAB-DBG: /"; xenstore-ls -f /local/domain/\$id 2>&1 | head -40 | sed "s/^/LAB-DBG: /"; ps | sed "s/^/LAB-DBG: /"; fi
   xl destroy \$g 2>/dev/null
-  [ -z "\$hpid" ] || { sleep 2; kill \$hpid 2>/dev/null; }
+  # (a marker file, as kill -0 cannot tell an ended job from a zombie)
+  end=\$((\$(cut -d. -f1 /proc/uptime) + 60))
+  while [ -n "\$hpid" ] && [ ! -f /tmp/\$g.hook-done ] && [ \$(cut -d. -f1 /proc/uptime) -lt \$end ]; do usleep 200000; done
+  [ -z "\$hpid" ] || kill \$hpid 2>/dev/null
 done
 xl dmesg | grep -v "vGIC\|SMC" | tail -40 | sed "s/^/LAB-DMESG: /"
 echo "LAB: all done \$(cut -d' ' -f1 /proc/uptime)"
@@ -233,6 +250,11 @@ log "wall time $(( (${EPOCHREALTIME/./} - T0) / 1000 )) ms from QEMU start"
 for g in $GUESTS; do
   sed -n "s/^.*LAB-CON $g: //p" "$OUT/serial.log" > "$OUT/$g.console"
   sed -n "s/^.*LAB-HOOK $g: //p" "$OUT/serial.log" > "$OUT/$g.hook"
+  awk -v g="$g" '$2 == "LAB:" && $4 == g { t[$3] = int($5 * 1000 + 0.5) }
+    END { if (!("create" in t)) exit
+          printf "create_to_first_line_ms=%s create_to_gone_ms=%s\n",
+            ("first-line" in t) ? t["first-line"] - t["create"] : "-",
+            ("ended" in t) ? t["ended"] - t["create"] : "-" }' "$OUT/serial.log" > "$OUT/$g.result"
 done
 grep -v "LAB-DMESG" "$OUT/serial.log" | grep -E "LAB: |Freed .*init memory|Loading d0 kernel|\(XEN\) Xen version" > "$OUT/timings" || true
 cat "$OUT/timings" >&2

@@ -10,6 +10,7 @@ PACKAGES=(
     dpkg-dev xz-utils                   # unpacking Debian source packages (lib/deps)
     qemu-system-x86 cpio gzip bc        # the x86 lab: Xen + dom0 in QEMU
     gcc-aarch64-linux-gnu qemu-system-arm device-tree-compiler   # arm64 build and lab
+    libc6-dev-arm64-cross               # static arm64 dom0 test tools (arm64 dom0 lab)
     clang                               # libFuzzer targets in the unit tests
 )
 
