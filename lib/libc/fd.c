@@ -35,6 +35,7 @@ int fd_install(struct libc_file *f, int min_fd)
     for (int fd = min_fd; fd < LIBC_FD_MAX; fd++) {
         if (!fd_table[fd].file) {
             file_hold(f);
+            f->fds++;
             fd_table[fd].file = f;
             fd_table[fd].cloexec = false;
             return fd;
@@ -56,6 +57,8 @@ int fd_close(int fd)
     /* Free the slot before releasing: a release that blocks (flushing)
      * must not let another thread see a half-closed descriptor. */
     fd_table[fd].file = NULL;
+    if (--f->fds == 0 && f->refs > 1 && f->ops->closed)
+        f->ops->closed(f);
     file_put(f);
     return 0;
 }
@@ -80,6 +83,7 @@ int fd_dup2(int fd, int newfd)
     while (fd_table[newfd].file)
         fd_close(newfd);
     fd_table[newfd].file = f; /* our hold becomes the descriptor's reference */
+    f->fds++;
     fd_table[newfd].cloexec = false;
     return newfd;
 }

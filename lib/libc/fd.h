@@ -34,6 +34,9 @@ struct libc_file_ops {
      * (nothing to hook on, like console input) sets poll_by_timer and is
      * re-polled every few milliseconds instead. */
     short (*poll)(struct libc_file *f, short events);
+    /* Optional: the last descriptor of f was closed while operations still
+     * hold it (threads blocked in it); wake them, so that they fail. */
+    void (*closed)(struct libc_file *f);
     bool poll_by_timer;
     bool is_tty;
 };
@@ -41,6 +44,7 @@ struct libc_file_ops {
 struct libc_file {
     const struct libc_file_ops *ops;
     int refs;  /* descriptors + in-flight operations holding it */
+    int fds;   /* descriptors alone */
     int flags; /* open() flags: access mode, O_APPEND, O_NONBLOCK */
     off_t offset;
 };

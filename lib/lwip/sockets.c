@@ -8,7 +8,13 @@
  * poll()/select() (lib/libc/poll.c) ask each socket for its readiness,
  * read from lwIP's per-socket event counters, and sleep until an event:
  * every lwIP netconn of ours reports its events through sock_event(),
- * which runs lwIP's own handler and then libc_poll_notify(). */
+ * which runs lwIP's own handler and then libc_poll_notify().
+ *
+ * close() while other threads wait in recv()/accept() on the same socket
+ * wakes them: they fail with EBADF (sock_closed). lwIP would leave them
+ * asleep on a mailbox that its close frees (it only supports that with
+ * LWIP_NETCONN_FULLDUPLEX, which needs per-thread semaphores), so the
+ * lwIP socket is closed only when the last of them has left. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,10 +24,12 @@
 #include <sys/stat.h>
 
 #include "lwip/api.h"
+#include "lwip/netbuf.h"
 #include "lwip/netdb.h"
 #include "lwip/if_api.h"
 #include "lwip/priv/sockets_priv.h"
 #include "lwip/sockets.h"
+#include "lwip/tcpip.h"
 
 #include "../libc/fd.h"
 #include "../libc/internal.h"
@@ -36,7 +44,13 @@ struct sock_file {
     struct libc_file file;
     int s;              /* lwIP socket */
     bool lwip_nonblock; /* what lwIP was last told (FIONBIO) */
+    bool closed;        /* its last descriptor was closed during a call */
+    int receivers;      /* threads in a call that may wait for data or a connection */
 };
+
+/* lwIP's "connection aborted" mailbox message (api_msg.c): a receiver that
+ * fetches it returns ERR_ABRT without touching the connection's state. */
+extern const u8_t netconn_aborted;
 
 static const struct libc_file_ops sock_ops;
 
@@ -94,7 +108,10 @@ static ssize_t neg_errno(ssize_t rc)
 static ssize_t sock_read(struct libc_file *f, void *buf, size_t n)
 {
     struct sock_file *sf = to_sock(f);
-    return neg_errno(lwip_recv(sf->s, buf, n, io_flags(sf, 0)));
+    sf->receivers++;
+    ssize_t rc = neg_errno(lwip_recv(sf->s, buf, n, io_flags(sf, 0)));
+    sf->receivers--;
+    return sf->closed ? -EBADF : rc;
 }
 
 static ssize_t sock_write(struct libc_file *f, const void *buf, size_t n)
@@ -111,6 +128,39 @@ static int sock_stat(struct libc_file *f, struct stat *st)
     st->st_nlink = 1;
     st->st_blksize = TCP_MSS;
     return 0;
+}
+
+/* The last descriptor is gone but threads still wait in this socket: put
+ * one wake-up per waiting thread into the mailbox it sleeps on. A TCP
+ * receiver or acceptor gets lwIP's "aborted" message; a UDP/raw receiver
+ * an empty datagram (its mailbox carries nothing else). Whatever they
+ * fetch, they fail with EBADF (sf->closed). Messages nobody takes are
+ * freed by lwIP's close. */
+static void sock_closed(struct libc_file *f)
+{
+    struct sock_file *sf = to_sock(f);
+    sf->closed = true;
+    LOCK_TCPIP_CORE();
+    struct lwip_sock *sock = lwip_socket_dbg_get_socket(sf->s);
+    struct netconn *conn = sock ? sock->conn : NULL;
+    for (int i = 0; conn && i < sf->receivers; i++) {
+        bool tcp = NETCONNTYPE_GROUP(netconn_type(conn)) == NETCONN_TCP;
+        if (tcp && sys_mbox_valid(&conn->acceptmbox)) {
+            if (sys_mbox_trypost(&conn->acceptmbox, (void *)&netconn_aborted) != ERR_OK)
+                break; /* full: nobody sleeps on it */
+        } else if (tcp && sys_mbox_valid(&conn->recvmbox)) {
+            if (sys_mbox_trypost(&conn->recvmbox, (void *)&netconn_aborted) != ERR_OK)
+                break;
+        } else if (sys_mbox_valid(&conn->recvmbox)) {
+            struct netbuf *nb = netbuf_new();
+            if (!nb || !netbuf_alloc(nb, 0) || sys_mbox_trypost(&conn->recvmbox, nb) != ERR_OK) {
+                if (nb)
+                    netbuf_delete(nb);
+                break;
+            }
+        }
+    }
+    UNLOCK_TCPIP_CORE();
 }
 
 static void sock_release(struct libc_file *f)
@@ -142,6 +192,7 @@ static const struct libc_file_ops sock_ops = {
     .stat = sock_stat,
     .release = sock_release,
     .poll = sock_poll,
+    .closed = sock_closed,
 };
 
 /* Give lwIP socket s a descriptor; closes s on failure. */
@@ -182,15 +233,27 @@ static struct sock_file *hold(int fd)
     return to_sock(f);
 }
 
-/* Drop the hold; pass on lwIP's result and errno. */
+/* Drop the hold; pass on lwIP's result and errno (EBADF if the descriptor
+ * was closed meanwhile). */
 static long put(struct sock_file *sf, long rc)
 {
     int err = errno;
+    if (sf->closed && rc < 0)
+        err = EBADF;
     file_put(&sf->file);
     if (rc < 0)
         libc_fail(err);
     return rc;
 }
+
+/* A receiving call (may sleep until data or a connection comes): counted
+ * for sock_closed; what it got after the close is dropped. */
+static long receiving(struct sock_file *sf, long rc)
+{
+    sf->receivers--;
+    return sf->closed ? -1 : rc;
+}
+#define RECEIVE(sf, call) (sf->receivers++, receiving(sf, (call)))
 
 /* ---- the calls ---- */
 
@@ -224,7 +287,13 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
     if (!sf)
         return -1;
     sync_nonblock(sf);
+    sf->receivers++;
     int s = lwip_accept(sf->s, addr, len);
+    sf->receivers--;
+    if (sf->closed && s >= 0) {
+        lwip_close(s); /* closed while waiting: a connection that came meanwhile goes too */
+        s = -1;
+    }
     if (put(sf, s) < 0)
         return -1;
     return install(s, flags);
@@ -283,7 +352,7 @@ ssize_t send(int fd, const void *buf, size_t len, int flags)
 ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
     struct sock_file *sf = hold(fd);
-    return sf ? put(sf, lwip_recv(sf->s, buf, len, io_flags(sf, flags))) : -1;
+    return sf ? put(sf, RECEIVE(sf, lwip_recv(sf->s, buf, len, io_flags(sf, flags)))) : -1;
 }
 
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
@@ -297,7 +366,9 @@ ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from
                  socklen_t *fromlen)
 {
     struct sock_file *sf = hold(fd);
-    return sf ? put(sf, lwip_recvfrom(sf->s, buf, len, io_flags(sf, flags), from, fromlen)) : -1;
+    return sf ? put(sf,
+                    RECEIVE(sf, lwip_recvfrom(sf->s, buf, len, io_flags(sf, flags), from, fromlen)))
+              : -1;
 }
 
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
@@ -309,7 +380,7 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
     struct sock_file *sf = hold(fd);
-    return sf ? put(sf, lwip_recvmsg(sf->s, msg, io_flags(sf, flags))) : -1;
+    return sf ? put(sf, RECEIVE(sf, lwip_recvmsg(sf->s, msg, io_flags(sf, flags)))) : -1;
 }
 
 int ioctl(int fd, unsigned long request, ...)

@@ -9,6 +9,11 @@
  *   nettest [-t NAME] http   HOST PORT PATH CLIENTS REQUESTS
  *                       CLIENTS concurrent keep-alive connections, REQUESTS each;
  *                       /file.bin bodies are checked byte by byte
+ *   nettest [-t NAME] fpucheck SECONDS
+ *                       load distinct values into this process's SSE and AVX
+ *                       registers, spin, and check they are still there: a
+ *                       dom0 whose vector registers change under its programs
+ *                       corrupts their memcpy/memcmp results (see net-http)
  *
  * Prints one result line, and "TEST NAME PASS|FAIL: why" with -t. Exit 0 on
  * success. IPv4 or IPv6 HOST (fe80::...%xenbr0 works). */
@@ -112,6 +117,43 @@ static void stream_fill(struct stream *s, uint8_t *buf, size_t n)
 
 #define FILE_SEED 0x2545f491u /* netsvc's /file.bin */
 #define ECHO_SEED 0x1badb002u
+
+/* ---- comparisons that use no vector registers ----
+ * glibc's memcpy/memcmp work in 16- and 32-byte vector registers. When a
+ * check fails, these byte loops (volatile: the compiler cannot vectorise
+ * them) tell a wrong byte on the wire from a wrong vector register in dom0. */
+static size_t first_diff(const void *a, const void *b, size_t n)
+{
+    const volatile uint8_t *x = a, *y = b;
+    size_t i = 0;
+    while (i < n && x[i] == y[i])
+        i++;
+    return i;
+}
+
+/* Length of the wrong run starting at a difference: up to the next 16
+ * agreeing bytes. */
+static size_t diff_run(const void *a, const void *b, size_t n)
+{
+    const volatile uint8_t *x = a, *y = b;
+    size_t end = 0, same = 0;
+    for (size_t i = 0; i < n && same < 16; i++) {
+        if (x[i] != y[i]) {
+            end = i + 1;
+            same = 0;
+        } else {
+            same++;
+        }
+    }
+    return end;
+}
+
+static void hex16(char *out, const uint8_t *p, size_t n)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < n && i < 16; i++)
+        sprintf(out + 2 * i, "%02x", p[i]);
+}
 
 /* ---- sockets ---- */
 
@@ -382,7 +424,7 @@ struct http_job {
     int requests;
     pthread_barrier_t *start;
     int ok, failed;
-    char why[160];
+    char why[320];
 };
 
 /* Read one response; its body is checked when it is /file.bin. */
@@ -415,6 +457,17 @@ static int read_response(int fd, char *buf, size_t size, size_t *have, bool is_f
         return -1;
     }
     memcpy(head, buf, end);
+    size_t bad = first_diff(head, buf, end);
+    if (bad < end) {
+        char got[33], want[33];
+        hex16(got, (const uint8_t *)head + bad, 16);
+        hex16(want, (const uint8_t *)buf + bad, 16);
+        snprintf(why, whysize,
+                 "dom0's memcpy of the response header went wrong at byte %zu (%zu bytes: "
+                 "%s instead of %s); the received bytes are right",
+                 bad, diff_run(head + bad, buf + bad, end - bad), got, want);
+        return -1;
+    }
     head[end] = '\0';
     int status = 0;
     long length = -1;
@@ -460,7 +513,20 @@ static int read_response(int fd, char *buf, size_t size, size_t *have, bool is_f
                 size_t k = n - done < sizeof(want) ? n - done : sizeof(want);
                 stream_fill(&s, want, k);
                 if (memcmp(buf + off + done, want, k)) {
-                    snprintf(why, whysize, "file.bin differs near byte %ld", body + (long)done);
+                    const uint8_t *got = (const uint8_t *)buf + off + done;
+                    size_t at = first_diff(got, want, k);
+                    if (at == k) {
+                        snprintf(why, whysize,
+                                 "memcmp saw file.bin differ near byte %ld, a byte loop does "
+                                 "not: dom0's vector registers changed under memcmp",
+                                 body + (long)done);
+                        return -1;
+                    }
+                    char g[33], w[33];
+                    hex16(g, got + at, 16);
+                    hex16(w, want + at, 16);
+                    snprintf(why, whysize, "file.bin byte %ld: %zu bytes wrong (%s instead of %s)",
+                             body + (long)(done + at), diff_run(got + at, want + at, k - at), g, w);
                     return -1;
                 }
                 done += k;
@@ -546,6 +612,99 @@ static int do_http(const char *host, const char *port, const char *path, int cli
                   t > 0 ? ok / t : 0.0);
 }
 
+/* ---- fpucheck ----
+ * A program's vector registers must survive everything that can happen
+ * between two of its instructions: Linux switching tasks, Xen switching
+ * vCPUs (dom0 and a guest share the one CPU of the lab). Load 16 distinct
+ * values, spin without touching them, store them back and compare; once
+ * with legacy SSE instructions, once with AVX (VEX-encoded) ones. */
+#if defined(__x86_64__)
+#define VEC_REGS 16
+static uint8_t vec_in[VEC_REGS][32] __attribute__((aligned(32)));
+static uint8_t vec_out[VEC_REGS][32] __attribute__((aligned(32)));
+
+#define VEC_16(op)                                                                                 \
+    op(0) op(1) op(2) op(3) op(4) op(5) op(6) op(7) op(8) op(9) op(10) op(11) op(12) op(13) op(14) \
+        op(15)
+#define SSE_LOAD(i) "movdqu " #i "*32(%[in]), %%xmm" #i "\n\t"
+#define SSE_STORE(i) "movdqu %%xmm" #i ", " #i "*32(%[out])\n\t"
+#define AVX_LOAD(i) "vmovdqu " #i "*32(%[in]), %%ymm" #i "\n\t"
+#define AVX_STORE(i) "vmovdqu %%ymm" #i ", " #i "*32(%[out])\n\t"
+#define VEC_CLOBBERS                                                                               \
+    "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",      \
+        "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+
+static void vec_round_sse(unsigned long spins)
+{
+    __asm__ volatile(VEC_16(SSE_LOAD) "1: pause\n\tdec %[n]\n\tjnz 1b\n\t" VEC_16(SSE_STORE)
+                     : [n] "+r"(spins)
+                     : [in] "r"(vec_in), [out] "r"(vec_out)
+                     : VEC_CLOBBERS);
+}
+
+static void vec_round_avx(unsigned long spins)
+{
+    __asm__ volatile(
+        VEC_16(AVX_LOAD) "1: pause\n\tdec %[n]\n\tjnz 1b\n\t" VEC_16(AVX_STORE) "vzeroupper\n\t"
+        : [n] "+r"(spins)
+        : [in] "r"(vec_in), [out] "r"(vec_out)
+        : VEC_CLOBBERS);
+}
+
+static int do_fpucheck(double seconds)
+{
+    bool avx = __builtin_cpu_supports("avx");
+    unsigned long rounds[2] = {0, 0}, bad[2] = {0, 0};
+    char first[200] = "";
+    uint32_t x = 0x9e3779b9u;
+    double t0 = now_s();
+    while (now_s() - t0 < seconds) {
+        for (int kind = 0; kind < (avx ? 2 : 1); kind++) {
+            size_t width = kind ? 32 : 16;
+            for (size_t r = 0; r < VEC_REGS; r++)
+                for (size_t b = 0; b < 32; b++) {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    vec_in[r][b] = (uint8_t)x;
+                }
+            memset(vec_out, 0, sizeof(vec_out));
+            if (kind)
+                vec_round_avx(200000);
+            else
+                vec_round_sse(200000);
+            rounds[kind]++;
+            for (size_t r = 0; r < VEC_REGS; r++) {
+                if (first_diff(vec_in[r], vec_out[r], width) == width)
+                    continue;
+                if (!bad[kind]++) {
+                    char got[65] = "", want[65] = "";
+                    for (size_t b = 0; b < width; b++) {
+                        sprintf(got + 2 * b, "%02x", vec_out[r][b]);
+                        sprintf(want + 2 * b, "%02x", vec_in[r][b]);
+                    }
+                    snprintf(first, sizeof(first), "; first: %s%zu held %s, loaded %s",
+                             kind ? "ymm" : "xmm", r, got, want);
+                }
+                break;
+            }
+        }
+    }
+    return result(bad[0] + bad[1] == 0,
+                  "fpucheck: %lu SSE rounds, %lu changed; %lu AVX rounds%s, %lu changed%s",
+                  rounds[0], bad[0], rounds[1], avx ? "" : " (no AVX)", bad[1], first);
+}
+#else
+static int do_fpucheck(double seconds)
+{
+    (void)seconds;
+    printf("fpucheck: x86_64 only\n");
+    if (test_name)
+        printf("TEST %s SKIP: fpucheck is x86_64 only\n", test_name);
+    return 0;
+}
+#endif
+
 /* A crash report good enough to find the line with addr2line. */
 static void on_fault(int sig, siginfo_t *si, void *ctx)
 {
@@ -563,7 +722,8 @@ static void usage(void)
 {
     fprintf(stderr, "usage: nettest [-t NAME] echo|sink|source HOST PORT BYTES\n"
                     "       nettest [-t NAME] udp HOST PORT COUNT\n"
-                    "       nettest [-t NAME] http HOST PORT PATH CLIENTS REQUESTS\n");
+                    "       nettest [-t NAME] http HOST PORT PATH CLIENTS REQUESTS\n"
+                    "       nettest [-t NAME] fpucheck SECONDS\n");
     exit(64);
 }
 
@@ -586,6 +746,9 @@ int main(int argc, char **argv)
         }
         return f && fclose(f) == 0 ? 0 : 1;
     }
+    crc32_init();
+    if (argc - i == 2 && !strcmp(argv[i], "fpucheck"))
+        return do_fpucheck(atof(argv[i + 1]));
     if (argc - i < 4)
         usage();
     struct sigaction sa = {.sa_sigaction = on_fault, .sa_flags = SA_SIGINFO};

@@ -338,7 +338,11 @@ main() {
   MARK=@@$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
   local xen_cmd dom0_cmd qemu_mib=$(( dom0_mib + 768 ))
   [ $qemu_mib -ge 1024 ] || qemu_mib=1024
-  xen_cmd="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all noreboot"
+  # spec-ctrl=eager-fpu: Xen saves and restores the FPU/SSE state at every
+  # vCPU switch; its lazy switching (CR0.TS and the #NM trap, the default on
+  # TCG's AMD CPU) does not hold under QEMU TCG: dom0 programs found other
+  # contexts' values in their vector registers (net-http, nettest fpucheck).
+  xen_cmd="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all noreboot spec-ctrl=eager-fpu"
   xen_cmd+=" dom0_mem=${dom0_mib}M,max:${dom0_mib}M dom0_max_vcpus=1 ${STUBOS_LAB_XEN_ARGS:-}"
   dom0_cmd="console=hvc0 quiet stubos.nonce=${MARK#@@} ${STUBOS_LAB_DOM0_ARGS:-}"
   # Xen is the multiboot kernel; module 1 is dom0's kernel, module 2 its initramfs.

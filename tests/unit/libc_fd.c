@@ -1,6 +1,7 @@
 /* Host tests for lib/libc/fd.c: descriptor allocation (lowest free first),
  * close/dup reuse, reference counting of shared files, bad descriptors
- * (EBADF) and a full table (EMFILE). */
+ * (EBADF), a full table (EMFILE) and the closed hook (last descriptor
+ * closed while an operation holds the file). */
 #include <errno.h>
 #include <stdio.h>
 
@@ -16,6 +17,16 @@ static void count_release(struct libc_file *f)
 }
 
 static const struct libc_file_ops test_ops = {.release = count_release};
+
+static int closed;
+
+static void count_closed(struct libc_file *f)
+{
+    (void)f;
+    closed++;
+}
+
+static const struct libc_file_ops closing_ops = {.release = count_release, .closed = count_closed};
 
 static void close_all(void)
 {
@@ -107,6 +118,24 @@ int main(void)
     close_all();
     unit_check("fd-close-all", fd_count() == 0 && many.refs == 0 && released == 1,
                "count %d refs %d released %d", fd_count(), many.refs, released);
+
+    /* Closing the last descriptor of a file that an operation still holds
+     * (a thread blocked in it) tells the file, once; a dup left open or no
+     * operation in flight does not. */
+    struct libc_file h = {.ops = &closing_ops};
+    int c1 = fd_install(&h, 0), c2 = fd_dup(c1, 0);
+    file_hold(&h);
+    fd_close(c1);
+    unit_check("fd-closed-not-while-dup", closed == 0, "closed %d", closed);
+    released = 0;
+    fd_close(c2);
+    unit_check("fd-closed-last-fd-held", closed == 1 && released == 0 && h.refs == 1,
+               "closed %d released %d refs %d", closed, released, h.refs);
+    file_put(&h);
+    unit_check("fd-closed-then-released", released == 1, "released %d", released);
+    fd_close(fd_install(&h, 0));
+    unit_check("fd-closed-not-when-idle", closed == 1 && released == 2, "closed %d released %d",
+               closed, released);
 
     return unit_finish("libc_fd");
 }

@@ -1,12 +1,13 @@
-# dom0 side of net-dhcp: a DHCP server on xenbr0, then ping the address it gave.
+# dom0 side of net-dhcp: a DHCP server on xenbr0 (198.18.0.0/25, see
+# tests/lab/dom0-init), then ping the address it gave.
 LOG=/var/log/xen/console/guest-$NAME.log
 mkdir -p /tmp/dhcp
 cat > /tmp/dhcp/udhcpd.conf <<CONF
 start 198.18.0.100
-end 198.18.0.150
+end 198.18.0.120
 interface xenbr0
 lease_file /tmp/dhcp/leases
-option subnet 255.255.255.0
+option subnet 255.255.255.128
 option router 198.18.0.1
 option lease 600
 CONF

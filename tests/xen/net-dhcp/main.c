@@ -1,6 +1,7 @@
 /* A vif without an address (no ip= in the vif spec, none on the command
- * line) gets one by DHCP: dom0's hook runs busybox udhcpd on xenbr0 with
- * the range 198.18.0.100-150 and router 198.18.0.1, then pings us. */
+ * line) gets one by DHCP: dom0's hook runs busybox udhcpd on xenbr0
+ * (198.18.0.0/25) with the range 198.18.0.100-120 and router 198.18.0.1,
+ * then pings us. */
 #include <minios/console.h>
 #include <minios/mm.h>
 #include <minios/time.h>
@@ -25,10 +26,10 @@ int main(void)
     uint32_t host = info.ipv4 >> 24; /* last octet: network byte order */
     TEST_CHECK("dhcp-address",
                rc == 0 && (info.ipv4 & 0x00ffffff) == IP(198, 18, 0, 0) && host >= 100 &&
-                   host <= 150,
+                   host <= 120,
                "address %08x (%s)", (unsigned)info.ipv4, info.method);
     TEST_CHECK("dhcp-netmask-gw",
-               info.netmask == IP(255, 255, 255, 0) && info.gw == IP(198, 18, 0, 1),
+               info.netmask == IP(255, 255, 255, 128) && info.gw == IP(198, 18, 0, 1),
                "netmask %08x gw %08x", (unsigned)info.netmask, (unsigned)info.gw);
     printk("NET-READY 198.18.0.%u\n", (unsigned)host);
     console_flush();

@@ -10,7 +10,7 @@ done
 diagnose() {
     echo "---- diagnosis"
     ping -c 2 -W 2 $IP
-    wget -T 5 -q -O - "http://$IP/"
+    timeout 10 wget -q -O - "http://$IP/"
 }
 
 out=$(nettest -t tcp-echo-16m echo $IP 7 16777216)

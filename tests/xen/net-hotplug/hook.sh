@@ -1,5 +1,5 @@
-# dom0 side of net-hotplug: ping both vifs, detach one, attach one on a new
-# bridge, ping again.
+# dom0 side of net-hotplug: ping both vifs, detach one, attach one on the
+# second bridge, ping again.
 LOG=/var/log/xen/console/guest-$NAME.log
 i=0
 while ! grep -q NET-READY "$LOG" 2>/dev/null; do
@@ -16,13 +16,13 @@ done
 ip neigh flush dev xenbr0
 ping -c 2 -W 1 198.18.0.3 >/dev/null; echo "ping .3 after detach rc=$?"
 
-brctl addbr xenbr1 && ip addr add 198.19.0.1/24 dev xenbr1 && ip link set xenbr1 up
-xl network-attach "$DOMID" bridge=xenbr1 ip=198.19.0.2; echo "attach rc=$?"
+# xenbr1 is the lab's second bridge, 198.18.0.128/25 (tests/lab/dom0-init).
+xl network-attach "$DOMID" bridge=xenbr1 ip=198.18.0.130/25; echo "attach rc=$?"
 i=0
-while ! grep -q "IPv4 198.19.0.2" "$LOG"; do
-    i=$((i + 1)); [ $i -gt 3000 ] && { echo "guest never configured 198.19.0.2"; break; }; usleep 10000
+while ! grep -q "IPv4 198.18.0.130" "$LOG"; do
+    i=$((i + 1)); [ $i -gt 3000 ] && { echo "guest never configured 198.18.0.130"; break; }; usleep 10000
 done
-ping -c 3 -W 2 198.19.0.2 >/dev/null; echo "ping xenbr1 rc=$?"
+ping -c 3 -W 2 198.18.0.130 >/dev/null; echo "ping xenbr1 rc=$?"
 ping -c 2 -W 2 198.18.0.2 >/dev/null; echo "ping xenbr0 rc=$?"
 xl network-list "$DOMID"
 xenstore-write "/local/domain/$DOMID/data/net-hotplug-done" 1

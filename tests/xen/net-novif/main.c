@@ -1,8 +1,9 @@
 /* Sockets without a vif: the domain has no network interface, says so, and
  * the POSIX socket calls still work over loopback (127.0.0.1 and ::1):
  * TCP and UDP, names and addresses, options, non-blocking mode, poll() and
- * select() over sockets and the console together, and many threads talking
- * at once with every byte checked. */
+ * select() over sockets and the console together, many threads talking
+ * at once with every byte checked, and close() waking threads blocked in
+ * recv()/read()/accept()/recvfrom() on the same socket. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -360,6 +361,99 @@ static void test_stress(void)
           stress_done, stress_bad);
 }
 
+/* ---- close() wakes threads blocked in the same socket ---- */
+enum blocked_call { IN_RECV, IN_READ, IN_ACCEPT, IN_RECVFROM };
+
+struct blocked {
+    enum blocked_call call;
+    int fd;
+    volatile bool done;
+    long rc;
+    int err;
+};
+
+static void *block_in(void *arg)
+{
+    struct blocked *b = arg;
+    char buf[64];
+    switch (b->call) {
+    case IN_RECV:
+        b->rc = recv(b->fd, buf, sizeof(buf), 0);
+        break;
+    case IN_READ:
+        b->rc = read(b->fd, buf, sizeof(buf));
+        break;
+    case IN_ACCEPT:
+        b->rc = accept(b->fd, NULL, NULL);
+        break;
+    case IN_RECVFROM:
+        b->rc = recvfrom(b->fd, buf, sizeof(buf), 0, NULL, NULL);
+        break;
+    }
+    b->err = errno;
+    b->done = true;
+    return NULL;
+}
+
+/* Start a thread blocked in call on fd, close fd, and check the thread
+ * comes back with EBADF. */
+static void check_close_wakes(const char *name, enum blocked_call call, int fd)
+{
+    struct blocked *b = calloc(1, sizeof(*b)); /* kept if the thread never wakes */
+    b->call = call;
+    b->fd = fd;
+    pthread_t t;
+    pthread_create(&t, NULL, block_in, b);
+    usleep(100000);
+    bool blocked = !b->done;
+    uint64_t t0 = ms_now();
+    close(fd);
+    while (!b->done && ms_now() - t0 < 3000)
+        usleep(10000);
+    errno = b->err;
+    CHECK(name, blocked && b->done && b->rc == -1 && b->err == EBADF, "%s; returned %ld",
+          !blocked  ? "the call did not block"
+          : b->done ? "woke"
+                    : "still asleep 3 s after close()",
+          b->rc);
+    if (b->done) {
+        pthread_join(t, NULL);
+        free(b);
+    }
+}
+
+static void test_close_wakes(void)
+{
+    int port, lfd = tcp_listener(&port);
+    struct sockaddr_in a = loopback4(port);
+    int c1 = socket(AF_INET, SOCK_STREAM, 0), c2 = socket(AF_INET, SOCK_STREAM, 0);
+    connect(c1, (struct sockaddr *)&a, sizeof(a));
+    connect(c2, (struct sockaddr *)&a, sizeof(a));
+    int s1 = accept(lfd, NULL, NULL), s2 = accept(lfd, NULL, NULL);
+    check_close_wakes("close-wakes-recv", IN_RECV, s1);
+    check_close_wakes("close-wakes-read", IN_READ, s2);
+    close(c1);
+    close(c2);
+    close(lfd);
+
+    /* A listener that never had a connection, so that only it holds its
+     * port: once the woken accept has let go of it, a socket without
+     * SO_REUSEADDR can bind that port again. */
+    int lport, l2 = tcp_listener(&lport);
+    check_close_wakes("close-wakes-accept", IN_ACCEPT, l2);
+    struct sockaddr_in la = loopback4(lport);
+    int again = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK("close-frees-listener",
+          again >= 0 && bind(again, (struct sockaddr *)&la, sizeof(la)) == 0, "port %d still taken",
+          lport);
+    close(again);
+
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in ua = loopback4(0);
+    bind(u, (struct sockaddr *)&ua, sizeof(ua));
+    check_close_wakes("close-wakes-recvfrom", IN_RECVFROM, u);
+}
+
 int main(void)
 {
     int n = net_init();
@@ -369,5 +463,6 @@ int main(void)
     test_udp_and_poll();
     test_poll_wakeup();
     test_stress();
+    test_close_wakes();
     return failures ? 1 : 0;
 }
