@@ -15,7 +15,6 @@
 #            both ends (evtchn-echo)
 #   xenstore read/write ops/s from the guest (tests/bench/xsbench) vs the C
 #            client in dom0 (tests/dom0/xsbench.c), run after the guest's
-#            (in run.sh both run at once)
 #   grants   dom0 map+unmap/s of a page our guest granted (tests/bench/grants
 #            + gntmap) vs of a page dom0 granted itself (gntalloc-hold)
 #   sizes    hello and hello-newlib images: arm64 vs x86_64 PV, PVH vs PV

@@ -1,5 +1,5 @@
 #!/bin/bash
-# make bench: benchmarks in ONE lab boot (Xen + Linux dom0 in QEMU/TCG),
+# make bench: the x86 benchmarks in ONE lab boot (Xen + Linux dom0 in QEMU/TCG),
 # reported as ratios against baselines measured in the same run. Not part
 # of make test: timings under TCG on a shared machine are noisy, so nothing
 # here passes or fails on a number.
@@ -24,6 +24,9 @@
 #            least it did all three jobs in; at 4 MiB its network fell silent
 #            during the chargen transfer, with no message)
 #   sizes    hello and hello-newlib images (stripped ELF / gz)
+#   arm64    dom0less boots (entry -> main, domU <-> domU event round trip),
+#            then tests/bench/arm64.sh: the core services, boot and sizes in
+#            one boot of the arm64 dom0 lab (BENCH_ARM64_DOM0=0: skipped)
 #
 # BENCH_RESULTS=DIR: no build, no lab: only the report from DIR, the raw
 # results of an earlier run (build/bench-latest is the last one).
@@ -181,4 +184,11 @@ if [ -z "${BENCH_RESULTS:-}" ] && make -s ARCH=arm64 "$A/stubdom/hello/hello.gz"
     printf '%-44s %12s\n' "hello Image bytes / gz" "$(size $A/stubdom/hello/hello) / $(size $A/stubdom/hello/hello.gz)"
     printf '%-44s %12s\n' "hello-newlib Image bytes / gz" "$(size $A/stubdom/hello-newlib/hello-newlib) / $(size $A/stubdom/hello-newlib/hello-newlib.gz)"
     } | tee -a "$out/summary"
+fi
+
+# arm64 with a Linux dom0 and xl: the core services, boot and sizes on arm64
+# (one more boot, of the arm64 dom0 lab; BENCH_ARM64_DOM0=0 leaves it out).
+if [ -z "${BENCH_RESULTS:-}" ] && [ "${BENCH_ARM64_DOM0:-1}" != 0 ]; then
+    echo "== arm64 dom0 lab"
+    tests/bench/arm64.sh "$out/arm64-dom0" 2>&1 | sed -n '/^== arm64 results/,$p' | tee -a "$out/summary" || true
 fi
