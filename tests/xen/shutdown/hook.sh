@@ -1,6 +1,12 @@
-# dom0 side of the shutdown test: a "suspend" request must be refused and
-# left in place, then `xl shutdown` must power the guest off and the domain
-# must be gone within 1 s of the request (timed as below).
+# dom0 side of the three shutdown tests (shutdown-reboot/ and
+# shutdown-destroy/ link here; the test's name picks the case):
+#   shutdown          a "suspend" request is refused and left in place, then
+#                     `xl shutdown` powers the guest off;
+#   shutdown-reboot   `xl reboot` ends it with reason reboot (the lab's
+#                     on_reboot=destroy removes it);
+#   shutdown-destroy  `xl destroy` needs nothing from the guest (its shutdown
+#                     hook must not run); only the domain must be gone.
+# For shutdown and reboot the domain must be gone within 1 s of the request.
 C=/local/domain/$DOMID/control
 LOG=/var/log/xen/console/guest-$NAME.log
 uptime_cs() { read up _ < /proc/uptime; echo "${up%.*}${up#*.}"; }   # centiseconds
@@ -32,9 +38,21 @@ time_request() {   # xl-command test-name
 }
 
 wait_line SHUTDOWN-READY || { echo "TEST shutdown-ready FAIL: the guest never got ready"; exit 0; }
-xenstore-write $C/shutdown suspend
-wait_line 'refusing "suspend"'; refused=$?
-v=$(xenstore-read $C/shutdown 2>&1)
-check shutdown-suspend-refused "$([ $refused = 0 ] && [ "$v" = suspend ] && echo ok)" \
-    "refusal line seen: $refused, control/shutdown holds '$v'"
-time_request shutdown shutdown-latency
+case $NAME in
+*reboot*)
+    time_request reboot shutdown-reboot-latency ;;
+*destroy*)
+    t0=$(uptime_cs)
+    xl destroy "$DOMID"; rc=$?
+    while xenstore-exists /local/domain/$DOMID 2>/dev/null; do usleep 5000; done
+    echo "shutdown-destroy: xl destroy (rc $rc) -> domain gone in $(( ($(uptime_cs) - t0) * 10 )) ms"
+    check shutdown-destroy-gone "$([ $rc = 0 ] && ! xl list "$DOMID" >/dev/null 2>&1 && echo ok)" \
+        "xl destroy rc $rc, or xl list still shows domain $DOMID" ;;
+*)
+    xenstore-write $C/shutdown suspend
+    wait_line 'refusing "suspend"'; refused=$?
+    v=$(xenstore-read $C/shutdown 2>&1)
+    check shutdown-suspend-refused "$([ $refused = 0 ] && [ "$v" = suspend ] && echo ok)" \
+        "refusal line seen: $refused, control/shutdown holds '$v'"
+    time_request shutdown shutdown-latency ;;
+esac
