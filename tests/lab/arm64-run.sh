@@ -56,29 +56,15 @@ bad()   { echo "$PROG: $*" >&2; exit 64; }
 
 # ---------------------------------------------------------------- plan --------
 
-NAMES=() IMAGES=() CFGS=() TIMEOUTS=() HOOKS=()
-abspath() { case $2 in /*) echo "$2" ;; *) echo "$1/$2" ;; esac; }
+# shellcheck source=plan.sh
+source "$HERE/plan.sh"
 
-read_plan() {
-  local plan=$1 dir n=0 name image cfg tmo hook extra line
-  dir=$(cd "$(dirname "$plan")" && pwd)
-  declare -A seen=()
-  while IFS= read -r line || [ -n "$line" ]; do
-    n=$((n + 1))
-    line=${line%%#*}
-    read -r name image cfg tmo hook extra <<< "$line" || true
-    [ -n "$name" ] || continue
-    [ -z "$extra" ] && [ -n "$tmo" ] || bad "$plan:$n: want NAME IMAGE CFG TIMEOUT_S [HOOK]"
-    [[ $name =~ ^[A-Za-z0-9_.-]+$ ]] || bad "$plan:$n: bad name '$name'"
-    [ -z "${seen[$name]:-}" ] || bad "$plan:$n: duplicate name '$name'"
-    [[ $tmo =~ ^[1-9][0-9]*$ ]] || bad "$plan:$n: bad timeout '$tmo'"
-    image=$(abspath "$dir" "$image"); [ -f "$image" ] || bad "$plan:$n: no image $image"
-    case $image in *,*) bad "$plan:$n: image paths must not contain commas (QEMU)" ;; esac
-    if [ "$cfg" != - ]; then cfg=$(abspath "$dir" "$cfg"); [ -f "$cfg" ] || bad "$plan:$n: no config $cfg"; fi
-    seen[$name]=1
-    NAMES+=("$name") IMAGES+=("$image") CFGS+=("$cfg") TIMEOUTS+=("$tmo") HOOKS+=("$hook")
-  done < "$plan"
-  [ ${#NAMES[@]} -gt 0 ] || bad "$plan: no guests"
+# QEMU's -device loader takes the image path in a comma-separated list.
+check_image_paths() {
+  local image
+  for image in "${IMAGES[@]}"; do
+    case $image in *,*) bad "image paths must not contain commas (QEMU): $image" ;; esac
+  done
 }
 
 # cfg_get CFG KEY DEFAULT: the value of "KEY = value" (quotes removed).
@@ -254,7 +240,7 @@ main() {
   [ $# -eq 2 ] || usage
   local plan=$1
   [ -f "$plan" ] || bad "no plan file $plan"
-  read_plan "$plan"
+  read_plan "$plan"; check_image_paths
   if [ -z "$timeout" ]; then
     timeout=0; for o in "${TIMEOUTS[@]}"; do [ "$o" -le "$timeout" ] || timeout=$o; done
     timeout=$((timeout + 30))
