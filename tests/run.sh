@@ -7,6 +7,8 @@
 #   TESTS=a,b      run only these guest tests (default: all)
 #   SKIP_UNIT=1    skip the host unit tests
 #   SKIP_XEN=1     skip the guest tests
+#   SKIP_XS_STUB=1 skip the guest tests against the xenstore stub domain (run
+#                  after the x86_64-pv lab; TESTS=xs-stub selects all of them)
 #   ARCHES="..."   builds to test (default: "x86_64-pv x86_64-pvh arm64-dom0less");
 #                  a guest test runs on the builds its expect file lists ("arches
 #                  ...", default x86_64-pv x86_64-pvh); expect lines starting "@<build> " apply
@@ -219,9 +221,42 @@ run_lab_plans() {   # build outdir
     done
 }
 
+# Guest tests against our xenstore stub domain: one more x86_64-pv lab boot
+# in which dom0 runs stubdom/xenstore instead of C xenstored
+# (tests/lab/xenstore-stub.sh), with a hostile client first and normal
+# guests after it. TESTS=a,b keeps the named ones ("xs-stub" runs them all).
+XS_STUB_TESTS="xs-hostile hello xenbus timers events shutdown libc sched net-ping net-echo netfront gnttab"
+run_xenstore_stub() {
+    local list= name out line
+    for name in $XS_STUB_TESTS; do
+        [[ ",${TESTS:-}," == *",xs-stub,"* ]] || selected "$name" || continue
+        list+=" $name"
+    done
+    [ -n "$list" ] || return 0
+    echo "== guest tests with the xenstore stub domain (x86_64-pv):$list"
+    mkdir -p build/x86_64-pv
+    out=$(mktemp -d build/x86_64-pv/xs-stub-out.XXXXXX)
+    ls -dt build/x86_64-pv/xs-stub-out.* 2>/dev/null | tail -n +6 | xargs rm -rf
+    while IFS= read -r line; do
+        case $line in
+            "PASS "*) pass "${line#PASS }" ;;
+            "FAIL "*) fail "${line#FAIL }" ;;
+            "SKIP "*) skip "${line#SKIP }" ;;
+            x86-run:*) echo "$line" >&2 ;;
+        esac
+    done < <(XS_TESTS="${list# }" tests/lab/xenstore-stub.sh "$out" 2>&1 | tee "$out/run.log")
+    if ! grep -q '^[0-9]* passed, 0 failed' "$out/run.log"; then
+        grep -q '^[0-9]* passed, [0-9]* failed' "$out/run.log" || fail "xs-stub: $(tail -1 "$out/run.log")"
+        echo "---- (outputs and log in $out)"
+    fi
+}
+
 [ "${SKIP_UNIT:-0}" = 1 ] || run_unit_tests
 if [ "${SKIP_XEN:-0}" != 1 ]; then
-    for b in ${ARCHES:-x86_64-pv x86_64-pvh arm64-dom0less}; do run_guest_tests "$b"; done
+    for b in ${ARCHES:-x86_64-pv x86_64-pvh arm64-dom0less}; do
+        run_guest_tests "$b"
+        [ "$b" != x86_64-pv ] || [ "${SKIP_XS_STUB:-0}" = 1 ] || run_xenstore_stub
+    done
 fi
 
 if [ $FAILED -gt 0 ]; then

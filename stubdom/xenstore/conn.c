@@ -322,8 +322,11 @@ static bool throttled(const struct xsd_conn *conn)
 
 static void protocol_error(struct xsd_conn *conn, int error, const char *why)
 {
-    printk("xenstored: dom%u: %s: connection closed\n", conn->domid, why);
-    conn->srv->stats.protocol_errors++;
+    uint64_t n = ++conn->srv->stats.protocol_errors;
+    /* A client that breaks and reconnects in a loop must not flood the log. */
+    if (n <= 3 || IS_POW2(n))
+        printk("xenstored: dom%u: %s: connection closed (%lu protocol errors so far)\n",
+               conn->domid, why, (unsigned long)n);
     conn->error = error;
     drop_state(conn);
     drop_output(conn);

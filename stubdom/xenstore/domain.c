@@ -232,6 +232,14 @@ static void forget_domain(struct xsd_server *srv, struct xsd_domain *d)
     d->has_target = false;
 }
 
+bool domain_exists(const struct xsd_server *srv, uint16_t domid)
+{
+    const struct xsd_transport *t = &srv->transport;
+    if (domid == 0 || !t->domain_state)
+        return true;
+    return t->domain_state(t->ctx, domid) != XSD_DOMAIN_GONE;
+}
+
 void xsd_domains_check(struct xsd_server *srv)
 {
     struct xsd_transport *t = &srv->transport;

@@ -46,6 +46,10 @@ int domain_resume(struct xsd_server *srv, uint16_t domid);
 int domain_set_target(struct xsd_server *srv, uint16_t domid, uint16_t target);
 bool domain_is_introduced(const struct xsd_server *srv, uint16_t domid);
 
+/* Whether Xen has domid (the transport's domain_state(); without one,
+ * every domain exists). dom0 always does. */
+bool domain_exists(const struct xsd_server *srv, uint16_t domid);
+
 /* Drop conn's link to its domain (the connection is being freed). */
 void domain_conn_gone(struct xsd_conn *conn);
 

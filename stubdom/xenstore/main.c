@@ -40,6 +40,10 @@
 
 #include "xsd.h"
 
+/* What every ring's client may rely on: the reconnection protocol and the
+ * error field (written before the client is unpaused or told the port). */
+#define SERVER_FEATURES (XENSTORE_SERVER_FEATURE_RECONNECTION | XENSTORE_SERVER_FEATURE_ERROR)
+
 /* One domain's ring: its mapped page, our end of its event channel. */
 struct ring {
     struct ring *next;
@@ -49,6 +53,7 @@ struct ring {
     evtchn_port_t port;
     uint16_t domid;
     bool dead; /* protocol error or corrupt indices: no longer served */
+    unsigned long breaks; /* how often it was found dead (for the log) */
     enum xsd_domain_state state; /* as Xen last told us (for the log) */
 };
 
@@ -165,15 +170,26 @@ static void ring_check_reconnect(struct ring *r)
         xlog("xenstored: dom%u reconnected its ring\n", r->domid);
 }
 
-/* Kill the connection: the client learns why from the error field. */
+/* Kill the connection: the client learns why from the error field. The
+ * ring stays mapped and bound until RELEASE or the domain's death, so the
+ * toolstack's release is seen as usual, and the client may start afresh
+ * with the reconnection protocol (which resets everything it had). Until
+ * then its watches, transactions and queued output are gone. */
 static void ring_fail(struct ring *r, int error)
 {
-    xlog("xenstored: dom%u's ring is broken (error %d): no longer served\n", r->domid, error);
+    /* A client breaking and reconnecting in a loop must not flood our log. */
+    r->breaks++;
+    if (r->breaks <= 3 || IS_POW2(r->breaks))
+        xlog("xenstored: dom%u's ring is broken (error %d): no longer served (%lu times)\n",
+             r->domid, error, r->breaks);
+    xsd_conn_reset(r->conn);
     WRITE_ONCE(r->intf->error, (uint32_t)error);
     mb();
     evtchn_send(r->port);
     r->dead = true;
 }
+
+#define MAX_ROUNDS_PER_PASS 8
 
 /* Move replies out and requests in until neither side makes progress. */
 static void ring_service(struct ring *r)
@@ -187,7 +203,13 @@ static void ring_service(struct ring *r)
     ring_check_reconnect(r);
     if (r->dead)
         return;
-    for (;;) {
+    /* A client that refills its ring as fast as we drain it must not keep
+     * the others waiting: a bounded number of rounds, then the next ring. */
+    for (int round = 0;; round++) {
+        if (round == MAX_ROUNDS_PER_PASS) {
+            note_work();
+            break;
+        }
         bool progress = false;
         /* replies and watch events */
         for (;;) {
@@ -230,6 +252,10 @@ static void ring_service(struct ring *r)
             if (took > 0) {
                 mb(); /* done reading before handing the space back */
                 WRITE_ONCE(intf->req_cons, cons + (uint32_t)took);
+                /* req_cons out before req_prod is read again: a client
+                 * that skips its notification while it sees us behind
+                 * (Linux does) must then find us reading its new data. */
+                mb();
                 notify = progress = true;
             }
         }
@@ -266,6 +292,7 @@ static int tp_introduce(void *ctx, struct xsd_conn *conn, uint64_t mfn, uint32_t
         kfree(r);
         return rc;
     }
+    WRITE_ONCE(r->intf->server_features, SERVER_FEATURES);
     r->conn = conn;
     xsd_conn_set_data(conn, r);
     r->next = rings;
@@ -370,18 +397,6 @@ static void sweep_released(void)
     }
 }
 
-static void close_dead(void)
-{
-    for (struct ring *r = rings; r; r = r->next) {
-        if (r->conn && r->dead && r->domid != 0) {
-            struct xsd_conn *conn = r->conn;
-            ring_teardown(r);
-            r->conn = NULL;
-            xsd_conn_close(conn);
-        }
-    }
-}
-
 static void service_loop(void)
 {
     for (;;) {
@@ -396,7 +411,6 @@ static void service_loop(void)
             xsd_domains_check(srv);
         for (struct ring *r = rings; r; r = r->next)
             ring_service(r);
-        close_dead();
         sweep_released();
     }
 }
@@ -423,8 +437,7 @@ static int connect_dom0(uint32_t remote_port)
         return rc;
     }
     /* Advertise what we support before dom0 can see us use the ring. */
-    WRITE_ONCE(r->intf->server_features,
-               XENSTORE_SERVER_FEATURE_RECONNECTION | XENSTORE_SERVER_FEATURE_ERROR);
+    WRITE_ONCE(r->intf->server_features, SERVER_FEATURES);
     wmb();
     rc = xsd_connect(srv, 0, r, &r->conn);
     if (rc < 0) {

@@ -300,14 +300,9 @@ static int reply_perms(struct request *r, const struct xsd_node *n)
 static int do_get_perms(struct request *r)
 {
     const char *arg = one_arg(r);
-    if (arg && arg[0] == '@') {
-        struct xsd_node *s = special_node(r, arg);
-        if (!s)
-            return -EINVAL;
-        if (!(perms_access(s->perms, s->nperms, &r->caller) & XSD_PERM_READ))
-            return -EACCES;
-        return reply_perms(r, s);
-    }
+    /* special nodes take SET_PERMS but, as in C xenstored, not GET_PERMS */
+    if (arg && arg[0] == '@')
+        return -EINVAL;
     char *path;
     struct xsd_node *n;
     int rc = lookup_arg(r, arg, &path, &n);

@@ -435,6 +435,9 @@ int store_set_perms(const struct store_ctx *ctx, const char *path, size_t len,
     uint16_t old_owner = node_owner(n), new_owner = perms[0].domid;
     if (unprivileged(ctx) && new_owner != old_owner)
         return -EPERM;
+    /* as C xenstored: no node is given to a domain Xen does not have */
+    if (!domain_exists(ctx->srv, new_owner))
+        return -ENOENT;
     if (quota_exceeded(ctx->srv, ctx->caller, XSD_Q_PERMS, count))
         return -ENOSPC;
     if (!domain_get(ctx->srv, new_owner))

@@ -5,32 +5,44 @@
 #
 # Boots the x86 lab once with x86-run.sh -X: dom0 starts stubdom/xenstore
 # through init-xenstore-domain (no C xenstored anywhere), then runs the guest
-# tests named in XS_TESTS (default: hello xenbus timers events shutdown) with
-# their usual xl configs, hooks and expect files. Checks:
+# tests named in XS_TESTS, in that order (default: the hostile client
+# xs-hostile, then the guest tests of the earlier issues) with their usual xl
+# configs, hooks and expect files. Checks:
 #   - the stub's own output (xenstored.console): it served dom0 and introduced
-#     and released every guest, and no ring broke;
+#     and released every guest, and no ring broke (except those of xs-hostile*
+#     guests, which break theirs on purpose);
 #   - xenstore-ls from dom0 worked before the plan (xenstored.ls0) and shows
 #     the nodes init-xenstore-domain wrote;
 #   - every guest test against its tests/xen/<name>/expect (reason, console,
 #     no-console, hook, xl, tests), like tests/run.sh does.
+# Timed checks of the guest tests (a latency bound, a clock rate against
+# dom0's: $TIMED) are reported as SKIP here, not judged: with the stub domain
+# every xenstore round trip is a switch between domains on the lab's one
+# CPU, and how long that takes depends on the host's load.
 # XS_MODE=pvh boots the stub's PVH build instead (init-xenstore-domain tries PVH
 # first); the guests stay PV.
-# Prints PASS/FAIL lines and "N passed, N failed"; exits non-zero on a failure.
-# Not part of "make test" (opt-in, one extra lab boot).
+# Prints PASS/FAIL/SKIP lines and "N passed, N failed, N skipped"; exits non-zero
+# on a failure.
+# "make test" runs it after the x86_64-pv lab (tests/run.sh, SKIP_XS_STUB=1
+# skips it).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 BUILD=x86_64-pv
 OUT=${1:-build/$BUILD/xenstore-stub-out}
-TESTS=(${XS_TESTS:-hello xenbus timers events shutdown})
-PASSED=0 FAILED=0
+TESTS=(${XS_TESTS:-xs-hostile hello xenbus timers events shutdown libc sched net-ping net-echo netfront gnttab})
+TIMED='shutdown-latency|time-vs-dom0'
+PASSED=0 FAILED=0 SKIPPED=0
 
 pass() { PASSED=$((PASSED + 1)); printf 'PASS %s\n' "$1"; }
 fail() { FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$1"; }
+skip() { SKIPPED=$((SKIPPED + 1)); printf 'SKIP %s\n' "$1"; }
 
-make -s guest-tests dom0-tools || { echo "build failed" >&2; exit 1; }
+# Only what the plan needs: a guest test that does not build fails alone.
+make -s dom0-tools || make -s dom0-tools || { echo "build failed" >&2; exit 1; }
 XS_IMAGE=build/x86_64-${XS_MODE:-pv}/stubdom/xenstore/xenstore.gz
-make -s MODE="${XS_MODE:-pv}" "$XS_IMAGE" || { echo "build failed" >&2; exit 1; }
+make -s MODE="${XS_MODE:-pv}" "$XS_IMAGE" || make -s MODE="${XS_MODE:-pv}" "$XS_IMAGE" ||
+    { echo "build failed" >&2; exit 1; }
 
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -43,7 +55,8 @@ for name in "${TESTS[@]}"; do
     image=$(awk '$1 == "image" { print $2 }' "$dir/expect")
     if [ -n "$image" ]; then image=build/$BUILD/$image/$(basename "$image").gz
     else image=build/$BUILD/tests/xen/$name/$name.gz; fi
-    make -s "$image" || { fail "xs-stub/$name: does not build"; continue; }
+    # once more if it failed: another make on the same tree may have raced us
+    make -s "$image" || make -s "$image" || { fail "xs-stub/$name: does not build"; continue; }
     hook=; [ -f "$dir/hook.sh" ] && hook=$PWD/$dir/hook.sh
     echo "$name $PWD/$image $PWD/$dir/test.cfg $tmo $hook" >> "$plan"
 done
@@ -75,9 +88,17 @@ done
     fail "xs-stub/server: $n_intro guests introduced, expected $n_guests"
 [ "$n_rel" = "$n_guests" ] && pass "xs-stub/server: $n_rel guests released" ||
     fail "xs-stub/server: $n_rel guests released, expected $n_guests"
+# Hostile guests (xs-hostile*) break their rings on purpose; nobody else may.
+hostile=
+for name in $(awk '$1 ~ /^xs-hostile/ { print $1 }' "$plan"); do
+    d=$(sed -n 's/.*(domid \([0-9]*\)).*/\1/p' "$OUT/$name.xl" 2>/dev/null | head -1)
+    [ -n "$d" ] && hostile+="|$d"
+done
+trouble=$(grep -E 'is broken|cannot |failed' "$xc" 2>/dev/null |
+          grep -vE "^xenstored: dom(${hostile#|}|x)'s ring is broken" | head -1)
 if [ ! -s "$xc" ]; then fail "xs-stub/server: no console output of the stub"
-elif grep -q 'is broken\|cannot \|failed' "$xc"; then fail "xs-stub/server: $(grep -m1 'is broken\|cannot \|failed' "$xc")"
-else pass "xs-stub/server: no broken ring, no setup error"; fi
+elif [ -n "$trouble" ]; then fail "xs-stub/server: $trouble"
+else pass "xs-stub/server: no broken ring (but hostile guests'), no setup error"; fi
 
 # the guests, against their expect files
 for name in $(awk '{ print $1 }' "$plan"); do
@@ -85,8 +106,12 @@ for name in $(awk '{ print $1 }' "$plan"); do
     [ -f "$result" ] || { fail "$tag: no result"; continue; }
     [ -f "$console" ] || : > "$console"
     reason=$(sed -n 's/.*reason=\([a-z-]*\).*/\1/p' "$result")
-    grep -E '^TEST [^ ]+ FAIL' "$console" "$hook" 2>/dev/null | sed "s|^|FAIL $tag: |" && FAILED=$((FAILED + 1))
+    while IFS= read -r line; do
+        if [[ $line =~ ^TEST\ ($TIMED)\  ]]; then skip "$tag: timed check, not judged here: $line"
+        else fail "$tag: $line"; fi
+    done < <(grep -hE '^TEST [^ ]+ FAIL' "$console" "$hook" 2>/dev/null)
     while read -r key value; do
+        [[ $value =~ $TIMED ]] && { skip "$tag: $key /$value/ (timed check, not judged here)"; continue; }
         case $key in
             reason) [ "$reason" = "$value" ] && pass "$tag: reason $value" || fail "$tag: reason $reason, expected $value" ;;
             console) grep -Eq -- "$value" "$console" && pass "$tag: console /$value/" || fail "$tag: no console /$value/" ;;
@@ -99,5 +124,5 @@ for name in $(awk '{ print $1 }' "$plan"); do
     done < <(sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "tests/xen/$name/expect" |
              awk -v b="@$BUILD" '/^@/ { if ($1 != b) next; sub(/^@[^ ]+ +/, "") } { print }')
 done
-echo "$PASSED passed, $FAILED failed (outputs in $OUT)"
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped (outputs in $OUT)"
 [ "$FAILED" -eq 0 ]
