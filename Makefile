@@ -189,6 +189,12 @@ $(BUILD)/tests/bench/%.o: tests/bench/%.c | $(XENINC)/xen/xen.h
 	$(quiet) CC $<
 	$(Q)mkdir -p $(@D) && $(CC) $(call libc_cflags,$(word 3,$(subst /, ,$<))) -c $< -o $@
 
+# The unprivileged guest of the xenstore conformance test (tests/lab/xs-conformance.sh).
+$(BUILD)/tests/lab/xs-conformance/%.o: tests/lab/xs-conformance/%.c | $(XENINC)/xen/xen.h
+	$(quiet) CC $<
+	$(Q)mkdir -p $(@D) && $(CC) $(APP_CFLAGS) -c $< -o $@
+$(eval $(call app_rules,tests/lab/xs-conformance/xsguest,xsguest))
+
 ifeq ($(ARCH),arm64)
 # arm64-only guest tests that need more than one domain at a time (booted
 # together by tests/lab/arm64-run.sh as dom0less domUs).
