@@ -9,6 +9,8 @@
 #   SKIP_XEN=1     skip the guest tests
 #   SKIP_XS_STUB=1 skip the guest tests against the xenstore stub domain (run
 #                  after the x86_64-pv lab; TESTS=xs-stub selects all of them)
+#                  and the conformance test against C xenstored (TESTS=xs-conformance;
+#                  XSCONF_QUICK= runs its full script, default the short one)
 #   ARCHES="..."   builds to test (default: "x86_64-pv x86_64-pvh arm64-dom0less");
 #                  a guest test runs on the builds its expect file lists ("arches
 #                  ...", default x86_64-pv x86_64-pvh); expect lines starting "@<build> " apply
@@ -251,11 +253,29 @@ run_xenstore_stub() {
     fi
 }
 
+# Differential conformance of the stub against C xenstored: the same dom0
+# script in two lab boots run side by side (tests/lab/xs-conformance.sh).
+# Part of the xenstore stub step (SKIP_XS_STUB=1 skips it; TESTS=xs-conformance
+# selects it alone).
+run_xs_conformance() {
+    [ -z "${TESTS:-}" ] || [[ ",$TESTS," == *",xs-conformance,"* || ",$TESTS," == *",xs-stub,"* ]] || return 0
+    echo "== xenstore conformance: our stub domain vs C xenstored (x86_64-pv)"
+    local out=build/x86_64-pv/xs-conformance-out line
+    rm -rf "$out"; mkdir -p "$out"
+    while IFS= read -r line; do
+        case $line in
+            "PASS "*) pass "xs-conformance: ${line#PASS }" ;;
+            "FAIL "*) fail "xs-conformance: ${line#FAIL }" ;;
+        esac
+    done < <(XSCONF_PARALLEL=1 XSCONF_QUICK=${XSCONF_QUICK-1} tests/lab/xs-conformance.sh "$out" 2>&1 | tee "$out.log")
+    grep -q '^[0-9]* passed, [0-9]* failed' "$out.log" || fail "xs-conformance: $(tail -1 "$out.log")"
+}
+
 [ "${SKIP_UNIT:-0}" = 1 ] || run_unit_tests
 if [ "${SKIP_XEN:-0}" != 1 ]; then
     for b in ${ARCHES:-x86_64-pv x86_64-pvh arm64-dom0less}; do
         run_guest_tests "$b"
-        [ "$b" != x86_64-pv ] || [ "${SKIP_XS_STUB:-0}" = 1 ] || run_xenstore_stub
+        [ "$b" != x86_64-pv ] || [ "${SKIP_XS_STUB:-0}" = 1 ] || { run_xenstore_stub; run_xs_conformance; }
     done
 fi
 
