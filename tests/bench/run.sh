@@ -27,6 +27,9 @@
 #   arm64    dom0less boots (entry -> main, domU <-> domU event round trip),
 #            then tests/bench/arm64.sh: the core services, boot and sizes in
 #            one boot of the arm64 dom0 lab (BENCH_ARM64_DOM0=0: skipped)
+#   xenstore stub  tests/bench/xenstore-stub.sh: our xenstore stub domain vs C
+#            xenstored (dom0 and guest ops/s, watch latency), its smallest
+#            --memory and size (BENCH_XS_STUB=0: skipped)
 #
 # BENCH_RESULTS=DIR: no build, no lab: only the report from DIR, the raw
 # results of an earlier run (build/bench-latest is the last one).
@@ -191,4 +194,12 @@ fi
 if [ -z "${BENCH_RESULTS:-}" ] && [ "${BENCH_ARM64_DOM0:-1}" != 0 ]; then
     echo "== arm64 dom0 lab"
     tests/bench/arm64.sh "$out/arm64-dom0" 2>&1 | sed -n '/^== arm64 results/,$p' | tee -a "$out/summary" || true
+fi
+
+# Our xenstore stub domain vs C xenstored in dom0 (two boots, plus the
+# --memory search).
+if [ -z "${BENCH_RESULTS:-}" ] && [ "${BENCH_XS_STUB:-1}" != 0 ]; then
+    echo "== xenstore stub domain vs C xenstored"
+    tests/bench/xenstore-stub.sh "$out/xenstore-stub" > "$out/xenstore-stub.log" 2>&1 || true
+    cat "$out/xenstore-stub/summary" 2>/dev/null | tee -a "$out/summary" || tail -5 "$out/xenstore-stub.log"
 fi
