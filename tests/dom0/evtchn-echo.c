@@ -1,11 +1,14 @@
-/* The guest end of evtchn-pingpong, played by a dom0 process: offer an
+/* The guest end of evtchn-pingpong, played by a Linux process: offer an
  * unbound event-channel port to DOMID and answer each notification on it
- * with one back. With DOMID 0 the channel has dom0 at both ends, so
+ * with one back. In dom0 with DOMID 0 the channel has dom0 at both ends, so
  * `evtchn-pingpong 0 PORT N` against it measures dom0's own round trip
- * through Xen: the baseline for the guest <-> dom0 round trip (make bench).
+ * through Xen; in the Linux domU of `make bench` (tests/lab/linux-domu) it
+ * is that domU's side of the guest <-> dom0 baseline.
  *
  *   evtchn-echo DOMID COUNT   prints "EVTCHN-PORT P", answers COUNT
- *                             notifications (or stops after 10 s without one)
+ *                             notifications (waits up to 60 s for the first:
+ *                             the peer binds once it has read P from a log;
+ *                             then stops after 10 s without one)
  *
  * Exit status: 0 answered COUNT, 1 an error or the idle limit, 64 usage. */
 #include <errno.h>
@@ -21,6 +24,7 @@
 typedef uint16_t domid_t;
 #include <xen/evtchn.h>
 
+#define FIRST_PING_LIMIT_MS 60000
 #define IDLE_LIMIT_MS 10000
 
 int main(int argc, char **argv)
@@ -48,7 +52,7 @@ int main(int argc, char **argv)
     long answered = 0;
     while (answered < count) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, IDLE_LIMIT_MS) <= 0)
+        if (poll(&p, 1, answered ? IDLE_LIMIT_MS : FIRST_PING_LIMIT_MS) <= 0)
             break;
         unsigned fired;
         if (read(fd, &fired, sizeof(fired)) != sizeof(fired))

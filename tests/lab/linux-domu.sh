@@ -5,7 +5,7 @@
 # it runs and prints.
 #
 # Contents: the lab's static busybox, linux-domu/init, static tools built here
-# (linux-domu/*.c, and tests/dom0/xsbench.c: the same xenstore client dom0's
+# (linux-domu/*.c, and tests/dom0/xsbench.c and evtchn-echo.c: the same clients dom0's
 # baseline uses), the Xen modules the benchmarks need (from the lab's kernel
 # package, which x86-build.sh has already downloaded), the discard/chargen
 # scripts for busybox nc, a chargen pattern file and an HTTP page.
@@ -22,7 +22,7 @@ readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly TOP=$(cd "$HERE/../.." && pwd)
 readonly CACHE=${STUBOS_LINUX_DOMU_CACHE:-$TOP/build/lab-linux-domu}
 readonly SRC=$HERE/linux-domu
-readonly INPUTS=("$SRC"/init "$SRC"/*-service "$SRC"/*.c "$TOP/tests/dom0/xsbench.c" "$HERE/linux-domu.sh")
+readonly INPUTS=("$SRC"/init "$SRC"/*-service "$SRC"/*.c "$TOP/tests/dom0/xsbench.c" "$TOP/tests/dom0/evtchn-echo.c" "$HERE/linux-domu.sh")
 # Load order matters: xenfs needs xen-privcmd (checked against the modules' depends=).
 readonly MODULES=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netfront)
 # 95 lines are one period of the chargen pattern; 128 periods are 879 KiB.
@@ -61,7 +61,7 @@ install_modules() {
 
 build_tools() {
   local bin=$1 c
-  for c in "$SRC"/*.c "$TOP/tests/dom0/xsbench.c"; do
+  for c in "$SRC"/*.c "$TOP/tests/dom0/xsbench.c" "$TOP/tests/dom0/evtchn-echo.c"; do
     gcc -static -O2 -Wall -Wextra -Werror -o "$bin/$(basename "$c" .c)" "$c" ||
       die "cannot build $c"
   done
