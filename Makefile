@@ -245,7 +245,7 @@ DOM0_CC := $(HOSTCC)
 endif
 DOM0_TOOLS := $(patsubst tests/dom0/%.c,$(DOM0_DIR)/dom0/%,$(wildcard tests/dom0/*.c))
 dom0-tools: $(DOM0_TOOLS)
-$(DOM0_DIR)/dom0/%: tests/dom0/%.c | $(if $(filter arm64,$(ARCH)),$(DOM0_DIR)/xeninc/xen/io)
+$(DOM0_DIR)/dom0/%: tests/dom0/%.c tests/dom0/xsdev.h | $(if $(filter arm64,$(ARCH)),$(DOM0_DIR)/xeninc/xen/io)
 	$(quiet) HOSTCC $<
 	$(Q)mkdir -p $(@D) && $(DOM0_CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <xen/io/xs_wire.h>
 
+#include "xsdev.h"
+
 static int fd;
 static uint32_t next_id = 1;
 
@@ -27,16 +29,8 @@ static double now_s(void)
 static int request(uint32_t type, const char *a, size_t alen, const char *b, size_t blen)
 {
     char buf[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
-    struct xsd_sockmsg *h = (struct xsd_sockmsg *)buf;
-    if (alen + blen > XENSTORE_PAYLOAD_MAX)
-        return -1;
-    h->type = type;
-    h->req_id = next_id++;
-    h->tx_id = 0;
-    h->len = (uint32_t)(alen + blen);
-    memcpy(buf + sizeof(*h), a, alen);
-    memcpy(buf + sizeof(*h) + alen, b, blen);
-    if (write(fd, buf, sizeof(*h) + h->len) != (ssize_t)(sizeof(*h) + h->len))
+    const struct xsd_sockmsg *h = (const struct xsd_sockmsg *)buf;
+    if (xsdev_send(fd, next_id++, type, a, alen, b, blen) < 0)
         return -1;
     ssize_t n = read(fd, buf, sizeof(buf));
     if (n < (ssize_t)sizeof(*h))

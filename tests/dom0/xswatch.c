@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <xen/io/xs_wire.h>
 
+#include "xsdev.h"
+
 #define TOKEN "xswatch"
 
 static int fd;
@@ -33,17 +35,7 @@ static double now_us(void)
 
 static int send_msg(uint32_t type, const char *a, size_t alen, const char *b, size_t blen)
 {
-    char buf[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
-    struct xsd_sockmsg *h = (struct xsd_sockmsg *)buf;
-    if (alen + blen > XENSTORE_PAYLOAD_MAX)
-        return -1;
-    h->type = type;
-    h->req_id = next_id++;
-    h->tx_id = 0;
-    h->len = (uint32_t)(alen + blen);
-    memcpy(buf + sizeof(*h), a, alen);
-    memcpy(buf + sizeof(*h) + alen, b, blen);
-    return write(fd, buf, sizeof(*h) + h->len) == (ssize_t)(sizeof(*h) + h->len) ? 0 : -1;
+    return xsdev_send(fd, next_id++, type, a, alen, b, blen);
 }
 
 /* The next whole message (the device may hand out several at once, or

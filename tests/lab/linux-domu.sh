@@ -22,7 +22,7 @@ readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly TOP=$(cd "$HERE/../.." && pwd)
 readonly CACHE=${STUBOS_LINUX_DOMU_CACHE:-$TOP/build/lab-linux-domu}
 readonly SRC=$HERE/linux-domu
-readonly INPUTS=("$SRC"/init "$SRC"/*-service "$SRC"/*.c "$TOP/tests/dom0/xsbench.c" "$TOP/tests/dom0/evtchn-echo.c" "$HERE/linux-domu.sh")
+readonly INPUTS=("$SRC"/init "$SRC"/*-service "$SRC"/*.c "$TOP/tests/dom0/xsbench.c" "$TOP/tests/dom0/evtchn-echo.c" "$TOP/tests/dom0/xsdev.h" "$HERE/linux-domu.sh")
 # Load order matters: xenfs needs xen-privcmd (checked against the modules' depends=).
 readonly MODULES=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netfront)
 # 95 lines are one period of the chargen pattern; 128 periods are 879 KiB.
